@@ -1,0 +1,28 @@
+// The subcommands of the `refpol` binary. Only cli/ prints or chooses an exit code.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace refpol::cli {
+
+// Exit codes shared by every subcommand (docs/cli.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;  // errors in the input, failing tests, unformatted files
+inline constexpr int kExitUsage = 2;     // bad arguments or unreadable files
+
+int run(const std::vector<std::string>& args);
+
+struct CheckOptions {
+  std::vector<std::string> files;
+  std::string format = "text";
+};
+int run_check(const CheckOptions& options);
+
+struct FmtOptions {
+  std::vector<std::string> files;
+  bool write = false;
+  bool check = false;
+};
+int run_fmt(const FmtOptions& options);
+
+}  // namespace refpol::cli

@@ -1,0 +1,151 @@
+// Collecting, ordering and rendering diagnostics as text (for people) and JSON (for tools).
+#include "interpreter/source/diagnostic.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace refpol {
+
+Diagnostic& Diagnostics::error(std::string code, SourcePtr source, Span span, std::string message) {
+  items_.push_back(Diagnostic{Severity::error, std::move(code), std::move(message), std::move(source),
+                              span, {}, {}});
+  return items_.back();
+}
+
+Diagnostic& Diagnostics::warning(std::string code, SourcePtr source, Span span,
+                                 std::string message) {
+  items_.push_back(Diagnostic{Severity::warning, std::move(code), std::move(message),
+                              std::move(source), span, {}, {}});
+  return items_.back();
+}
+
+void Diagnostics::append(const Diagnostics& other) {
+  items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
+
+bool Diagnostics::has_errors() const { return error_count() > 0; }
+
+std::size_t Diagnostics::error_count() const {
+  return static_cast<std::size_t>(std::count_if(
+      items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::error; }));
+}
+
+std::size_t Diagnostics::warning_count() const {
+  return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
+    return d.severity == Severity::warning;
+  }));
+}
+
+void Diagnostics::sort() {
+  std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    std::string pa = a.source ? a.source->path() : std::string();
+    std::string pb = b.source ? b.source->path() : std::string();
+    if (pa != pb) return pa < pb;
+    if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
+    return a.code < b.code;
+  });
+}
+
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::note: return "note";
+  }
+  return "error";
+}
+
+std::string render_text(const Diagnostic& d) {
+  std::string out;
+  if (!d.source) {
+    out = fmt::format("refpol: {}: {}", severity_name(d.severity), d.message);
+    if (!d.code.empty()) out += fmt::format(" [{}]", d.code);
+    out += '\n';
+    for (const auto& n : d.notes) out += fmt::format("   note: {}\n", n);
+    if (!d.hint.empty()) out += fmt::format("   hint: {}\n", d.hint);
+    return out;
+  }
+  const SourceFile& src = *d.source;
+  auto pos = src.position(d.span.begin);
+  out = fmt::format("{}:{}:{}: {}: {}", src.path(), pos.line, pos.column, severity_name(d.severity),
+                    d.message);
+  if (!d.code.empty()) out += fmt::format(" [{}]", d.code);
+  out += '\n';
+  std::string_view line = src.line_text(pos.line);
+  std::string gutter = fmt::format("{:>4}", pos.line);
+  std::string pad(gutter.size(), ' ');
+  // Show the line with tabs as single spaces so the caret lines up.
+  std::string shown(line);
+  std::replace(shown.begin(), shown.end(), '\t', ' ');
+  out += fmt::format("{} | {}\n", gutter, shown);
+  // The caret covers the span on the first line (at least one column).
+  auto end_pos = src.position(std::max(d.span.end, d.span.begin));
+  std::uint32_t width = 1;
+  if (end_pos.line == pos.line && end_pos.column > pos.column) width = end_pos.column - pos.column;
+  if (end_pos.line != pos.line) {
+    std::uint32_t line_cols = count_code_points(line);
+    width = line_cols >= pos.column ? line_cols - pos.column + 1 : 1;
+  }
+  out += fmt::format("{} | {}^{}\n", pad, std::string(pos.column - 1, ' '),
+                     std::string(width > 0 ? width - 1 : 0, '~'));
+  for (const auto& n : d.notes) out += fmt::format("{}  note: {}\n", pad, n);
+  if (!d.hint.empty()) out += fmt::format("{}  hint: {}\n", pad, d.hint);
+  return out;
+}
+
+std::string render_text(const Diagnostics& ds) {
+  std::string out;
+  for (const auto& d : ds.items()) out += render_text(d);
+  return out;
+}
+
+std::string json_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += fmt::format("\\u{:04x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string render_json(const Diagnostics& ds) {
+  std::string out = "[";
+  bool first = true;
+  for (const auto& d : ds.items()) {
+    if (!first) out += ",";
+    first = false;
+    out += fmt::format("{{\"severity\":\"{}\",\"code\":\"{}\",\"message\":\"{}\"",
+                       severity_name(d.severity), json_escape(d.code), json_escape(d.message));
+    if (d.source) {
+      auto b = d.source->position(d.span.begin);
+      auto e = d.source->position(d.span.end);
+      out += fmt::format(
+          ",\"file\":\"{}\",\"line\":{},\"column\":{},\"end_line\":{},\"end_column\":{}",
+          json_escape(d.source->path()), b.line, b.column, e.line, e.column);
+    }
+    out += ",\"notes\":[";
+    for (std::size_t i = 0; i < d.notes.size(); ++i) {
+      if (i) out += ",";
+      out += fmt::format("\"{}\"", json_escape(d.notes[i]));
+    }
+    out += "]";
+    if (!d.hint.empty()) out += fmt::format(",\"hint\":\"{}\"", json_escape(d.hint));
+    out += "}";
+  }
+  out += "]";
+  return out;
+}
+
+}  // namespace refpol
