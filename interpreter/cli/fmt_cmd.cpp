@@ -1,8 +1,55 @@
 // `refpol fmt`: print policies in canonical form, rewrite them (--write) or check them (--check).
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
 #include "interpreter/cli/commands.hpp"
+#include "interpreter/fmt/formatter.hpp"
+#include "interpreter/parse/parser.hpp"
 
 namespace refpol::cli {
 
-int run_fmt(const FmtOptions&) { return kExitUsage; }
+int run_fmt(const FmtOptions& options) {
+  bool findings = false, io_problem = false;
+  for (const auto& path : options.files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::fputs(fmt::format("refpol: error: `{}` cannot be read (does it exist?)\n", path).c_str(), stderr);
+      io_problem = true;
+      continue;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    auto source = std::make_shared<SourceFile>(path, ss.str());
+    FormatResult r = format_source(source);
+    if (!r.ok) {
+      std::fputs(render_text(r.diagnostics).c_str(), stderr);
+      findings = true;
+      continue;
+    }
+    bool changed = r.text != source->text();
+    if (options.check) {
+      if (changed) {
+        std::fputs(fmt::format("{}: not formatted\n", path).c_str(), stdout);
+        findings = true;
+      }
+    } else if (options.write) {
+      if (changed) {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << r.text;
+        if (!out) {
+          std::fputs(fmt::format("refpol: error: cannot write `{}`\n", path).c_str(), stderr);
+          io_problem = true;
+        }
+      }
+    } else {
+      std::fputs(r.text.c_str(), stdout);
+    }
+  }
+  if (io_problem) return kExitUsage;
+  return findings ? kExitFindings : kExitOk;
+}
 
 }  // namespace refpol::cli

@@ -1,0 +1,29 @@
+// Helpers shared by the tests: repository paths, reading files, running the refpol binary.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace refpol::testing {
+
+std::filesystem::path source_dir();
+std::string read_text(const std::filesystem::path& path);
+void write_text(const std::filesystem::path& path, const std::string& text);
+// Files under `dir` (recursively) whose names end with `suffix`, sorted.
+std::vector<std::filesystem::path> files_with_suffix(const std::filesystem::path& dir,
+                                                     const std::string& suffix);
+// `path` relative to the source dir, with forward slashes, as diagnostics show it.
+std::string relative(const std::filesystem::path& path);
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs the built `refpol` binary with `args` (no shell), from the source dir, with `input` on stdin.
+RunResult run_refpol(const std::vector<std::string>& args, const std::string& input = "");
+
+// True when golden files should be rewritten from actual output (REFPOL_UPDATE_GOLDEN=1).
+bool update_golden();
+
+}  // namespace refpol::testing
