@@ -1,0 +1,175 @@
+// The compiled form of a checked policy: names resolved to slots, constants folded into values,
+// rules in evaluation order. Immutable once built, so one Program serves many threads.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interpreter/check/checker.hpp"
+#include "interpreter/eval/value.hpp"
+#include "stdlib/builtins.hpp"
+
+namespace refpol {
+
+enum class Op : std::uint8_t {
+  constant,
+  root_field,   // slot: field of the facts root
+  field,        // a: record expression, slot: field
+  local,        // slot: local variable (referral, loop names, parameters)
+  now,
+  qualified,    // the list of qualified referrals
+  not_,
+  neg,
+  and_,
+  or_,
+  add,
+  sub,
+  mul,
+  div,
+  coalesce,     // a ?? b
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+  in,
+  not_in,
+  present,
+  absent,
+  if_,
+  list,         // args
+  range,
+  count,        // a: list, b: where (or none), slot: loop variable
+  sum,          // a: list, b: where, c: value
+  min,
+  max,
+  any,
+  all,
+  builtin,      // aux: BuiltinId, args
+  call,         // aux: define index, args -> parameter slots
+  define,       // aux: define index (a value without parameters)
+};
+
+inline constexpr std::uint32_t kNoNode = 0xFFFFFFFF;
+
+struct Node {
+  Op op = Op::constant;
+  std::uint8_t aux = 0;
+  std::uint32_t a = kNoNode, b = kNoNode, c = kNoNode;
+  std::uint32_t slot = 0;
+  std::uint32_t args_begin = 0, args_count = 0;
+  Value constant;
+  Span span;
+  std::int32_t file = 0;
+};
+
+struct CompiledCondition {
+  std::string_view label;  // empty for a single unlabelled condition
+  std::uint32_t node = kNoNode;
+  Span span;
+  std::int32_t file = 0;
+};
+
+struct CompiledGrant {
+  std::string_view kind;
+  std::uint32_t amount = kNoNode;
+  std::string_view label;
+  enum class Expiry : std::uint8_t { none, never, on_date, after_grant } expiry = Expiry::none;
+  std::uint32_t expiry_node = kNoNode;
+  std::uint32_t valued_at = kNoNode;
+};
+
+struct CompiledTier {
+  std::string_view label;  // the written label, or the threshold text
+  Value threshold;
+  CompiledGrant grant;
+  Span span;
+};
+
+struct CompiledRule {
+  enum class Form : std::uint8_t { each_qualified, each_in, once, tiers } form = Form::once;
+  std::string_view name;
+  std::string_view recipient;  // referrer, referee, or the loop name
+  std::uint32_t loop_list = kNoNode;
+  std::uint32_t loop_slot = 0;
+  std::uint32_t when = kNoNode;
+  CompiledGrant grant;
+  // tiers
+  std::uint32_t measure = kNoNode;
+  bool pays_highest = false;
+  std::vector<CompiledTier> tiers;
+  Span span;
+  std::int32_t file = 0;
+};
+
+struct CompiledBoost {
+  std::string_view name;
+  std::uint32_t factor = kNoNode;
+  std::vector<std::string_view> kinds;
+  std::string_view recipient;
+  std::uint32_t when = kNoNode;
+};
+
+struct CompiledCap {
+  std::string_view kind;
+  std::string_view recipient;
+  std::uint32_t limit = kNoNode;
+};
+
+struct CompiledDefine {
+  std::string_view name;
+  std::uint32_t body = kNoNode;
+  std::uint32_t params_begin = 0;  // first parameter slot
+  std::uint32_t params_count = 0;
+};
+
+struct Program {
+  CheckedPolicy policy;
+  TimeZone zone;
+  std::vector<std::string> units;  // unit id -> name; 0 is the policy currency
+  std::vector<Node> nodes;
+  std::vector<std::uint32_t> args;
+  std::vector<CompiledDefine> defines;
+  std::uint32_t local_count = 0;
+  Arena constants;  // strings, lists and ranges of constant values
+
+  std::vector<CompiledCondition> referrer_eligible, referee_eligible, qualifies, voids;
+  std::uint32_t settles = kNoNode;
+  std::uint32_t payout = kNoNode;
+  std::vector<CompiledRule> rules;
+  std::vector<CompiledBoost> boosts;
+  std::vector<CompiledCap> caps;
+  std::uint32_t budget_total = kNoNode, budget_spent = kNoNode;
+  bool has_fallback = false;
+  CompiledGrant fallback;
+  std::vector<std::pair<std::string_view, std::uint32_t>> outputs;
+
+  // Where things are in the facts.
+  std::int32_t referrals_slot = -1;  // root field `referrals`
+  std::int32_t referrer_slot = -1;   // root field `referrer`
+  std::int32_t referee_slot = -1;    // root field `referee` (flat schemas)
+  std::uint32_t referral_local = 0;  // local slot bound to the current referral
+  std::uint32_t position_local = 0;  // local slot bound to its position
+  std::vector<std::int32_t> id_slot;  // per record: slot of its `id` field, or -1
+
+  std::uint16_t unit_id(std::string_view name) const;
+  // `path:line` of a span, for explanations.
+  std::string location(std::int32_t file, Span span) const;
+};
+
+struct CompileResult {
+  std::shared_ptr<const Program> program;
+  Diagnostics diagnostics;
+};
+
+// Compiles a checked policy. Fails only on constants the checker cannot judge (a phase date
+// outside the supported range, say), reported as diagnostics.
+CompileResult compile(CheckedPolicy policy);
+
+// load_policy + compile, the usual way in: the policy file to a ready Program.
+CompileResult compile_file(const std::string& path);
+CompileResult compile_text(const std::string& path, std::string text);
+
+}  // namespace refpol

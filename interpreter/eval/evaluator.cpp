@@ -1,0 +1,474 @@
+// Turning facts into a decision: eligibility, referral verdicts, rewards in declaration order,
+// boosts, caps, budget, expiry and outputs. The order of every step is documented in
+// docs/language.md#evaluation-order so decisions are reproducible.
+#include "interpreter/eval/evaluator.hpp"
+
+#include <fmt/format.h>
+
+#include "interpreter/check/checker_impl.hpp"
+#include "interpreter/eval/machine.hpp"
+
+namespace refpol {
+namespace {
+
+namespace v2 = boost::variant2;
+
+std::string string_field(const Program& p, const Value& record_value) {
+  if (record_value.index() != kRecord) return {};
+  const RecordV* r = unsafe_get<kRecord>(record_value);
+  if (r->record < 0) return {};
+  std::int32_t slot = p.id_slot[static_cast<std::size_t>(r->record)];
+  if (slot < 0 || r->fields[slot].index() != kString) return {};
+  return std::string(unsafe_get<kString>(r->fields[slot]).view());
+}
+
+class Engine {
+ public:
+  Engine(const Program& p, const FactsDocument& facts, const EvalOptions& options, EvalScratch& scratch,
+         Decision& out, DateTime now)
+      : p_(p), facts_(facts), options_(options), out_(out), m_(p, facts.root, now, scratch) {}
+
+  bool run(EvalError& error) {
+    const Program& p = p_;
+    out_.policy_id = p.policy.id;
+    out_.policy_version = p.policy.version;
+    out_.policy_hash = p.policy.content_hash;
+    out_.now = m_.now();
+    if (p.referrer_slot >= 0) out_.referrer_id = string_field(p, facts_.root->fields[p.referrer_slot]);
+    out_.referrer_eligible = conditions(p.referrer_eligible, "referrer eligible", out_.referrer_reasons, false);
+    referrals();
+    if (out_.referrer_eligible) {
+      for (std::size_t i = 0; i < p.rules.size() && !m_.failed(); ++i) rule(p.rules[i]);
+      if (!m_.failed()) apply_caps_and_budget();
+    } else if (options_.explain) {
+      explain("rewards", "", "none", "the referrer is not eligible, so no reward applies", kNoNode);
+    }
+    for (const auto& [name, node] : p.outputs) {
+      if (m_.failed()) break;
+      OutputValue o;
+      o.name = std::string(name);
+      write_value_json(p, m_.eval(node), o.json);
+      out_.outputs.push_back(std::move(o));
+    }
+    if (!m_.failed() && out_.rewards.size() > kMaxRewardsPerDecision) {
+      m_.fail(kNoNode, fmt::format("the decision has more than {} rewards", kMaxRewardsPerDecision));
+    }
+    if (m_.failed()) {
+      error = m_.error();
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  const Program& p_;
+  const FactsDocument& facts_;
+  const EvalOptions& options_;
+  Decision& out_;
+  Machine m_;
+  // Per referral, in document order: its record, whether its rewards are void, when it settles.
+  struct RefState {
+    Value record;
+    bool qualified = false;
+    bool voided_but_qualifying = false;
+    std::int64_t position = 0;
+    std::optional<DateTime> settles_at;
+    std::size_t verdict = 0;
+  };
+  std::vector<RefState> refs_;
+
+  void explain(std::string rule, std::string label, std::string outcome, std::string detail, std::uint32_t node) {
+    ExplainLine line{std::move(rule), std::move(label), std::move(outcome), std::move(detail), 0, 0, {}};
+    if (node != kNoNode) {
+      const Node& n = p_.nodes[node];
+      const auto& src = p_.policy.files[static_cast<std::size_t>(n.file)].source;
+      auto pos = src->position(n.span.begin);
+      line.line = pos.line;
+      line.column = pos.column;
+      line.file = src->path();
+    }
+    out_.explanation.push_back(std::move(line));
+  }
+
+  // The values a condition looked at: every fact, name or definition it reads.
+  void collect_reads(std::uint32_t node, std::vector<std::uint32_t>& reads, int depth = 0) {
+    if (node == kNoNode || depth > 64 || reads.size() >= 8) return;
+    const Node& n = p_.nodes[node];
+    switch (n.op) {
+      case Op::root_field:
+      case Op::field:
+      case Op::define:
+      case Op::now:
+        reads.push_back(node);
+        return;
+      case Op::local:
+        return;
+      default: break;
+    }
+    if (n.op == Op::count || n.op == Op::sum || n.op == Op::min || n.op == Op::max || n.op == Op::any ||
+        n.op == Op::all || n.op == Op::call || n.op == Op::builtin) {
+      reads.push_back(node);
+      return;
+    }
+    collect_reads(n.a, reads, depth + 1);
+    collect_reads(n.b, reads, depth + 1);
+    collect_reads(n.c, reads, depth + 1);
+  }
+
+  std::string detail(std::uint32_t node) {
+    std::vector<std::uint32_t> reads;
+    collect_reads(node, reads);
+    std::string s;
+    for (auto r : reads) {
+      const Node& n = p_.nodes[r];
+      const auto& src = p_.policy.files[static_cast<std::size_t>(n.file)].source;
+      if (!s.empty()) s += ", ";
+      s += fmt::format("{} = {}", src->slice(n.span), describe_value(p_, m_.eval(r)));
+    }
+    return s;
+  }
+
+  // Evaluates labelled conditions; returns whether all held and collects the labels that failed.
+  bool conditions(const std::vector<CompiledCondition>& conds, std::string_view what,
+                  std::vector<std::string>& failed, bool any_mode) {
+    bool all = true, any = false;
+    for (const auto& c : conds) {
+      int t = m_.truth(c.node);
+      if (m_.failed()) return false;
+      bool held = t == 1;
+      if (held) any = true;
+      if (!held) all = false;
+      std::string label = c.label.empty() ? std::string(what == "referrer eligible" ? "not_eligible" : "condition") : std::string(c.label);
+      if (any_mode ? held : !held) failed.push_back(label);
+      if (options_.explain) {
+        explain(std::string(what), std::string(c.label), t == 1 ? "held" : t == 0 ? "failed" : "absent", detail(c.node), c.node);
+      }
+    }
+    return any_mode ? any : all;
+  }
+
+  void referrals() {
+    const Program& p = p_;
+    if (p.referrals_slot < 0) return;
+    Value lv = facts_.root->fields[p.referrals_slot];
+    if (lv.index() != kList) return;
+    const ListV* list = unsafe_get<kList>(lv);
+    Value* qualified_items = m_.arena().values(list->size);
+    std::uint32_t qualified_count = 0;
+    for (std::uint32_t i = 0; i < list->size && !m_.failed(); ++i) {
+      RefState st;
+      st.record = list->items[i];
+      m_.set_local(p.referral_local, st.record);
+      ReferralVerdict v;
+      v.id = string_field(p, st.record);
+      if (st.record.index() == kRecord) {
+        const RecordV* r = unsafe_get<kRecord>(st.record);
+        const RecordInfo& info = p.policy.schema.records[static_cast<std::size_t>(r->record)];
+        int referee = info.index_of("referee");
+        if (referee >= 0) v.referee_id = string_field(p, r->fields[referee]);
+      }
+      std::string what = fmt::format("referral {}", v.id.empty() ? std::to_string(i + 1) : v.id);
+      std::vector<std::string> referee_failed, void_held, qual_failed;
+      bool referee_ok = conditions(p.referee_eligible, what + " referee eligible", referee_failed, false);
+      bool voided = !p.voids.empty() && conditions(p.voids, what + " void", void_held, true);
+      bool qualifies = conditions(p.qualifies, what + " qualifies", qual_failed, false);
+      if (!referee_ok) {
+        v.status = ReferralStatus::ineligible_referee;
+        v.reasons = std::move(referee_failed);
+      } else if (voided) {
+        v.status = ReferralStatus::void_;
+        v.reasons = std::move(void_held);
+        st.voided_but_qualifying = qualifies;
+      } else if (qualifies) {
+        v.status = ReferralStatus::qualified;
+        st.qualified = true;
+        st.position = ++qualified_count;
+        v.position = static_cast<std::int32_t>(st.position);
+        qualified_items[qualified_count - 1] = st.record;
+      } else {
+        v.status = ReferralStatus::not_qualified;
+        v.reasons = std::move(qual_failed);
+      }
+      if ((st.qualified || st.voided_but_qualifying) && p.settles != kNoNode) {
+        m_.set_local(p.position_local, st.position);
+        Value s = m_.eval(p.settles);
+        if (s.index() == kDateTime || s.index() == kDate) st.settles_at = m_.to_instant(s);
+        v.settles_at = st.settles_at;
+      }
+      st.verdict = out_.referrals.size();
+      out_.referrals.push_back(std::move(v));
+      refs_.push_back(std::move(st));
+    }
+    ListV* q = m_.arena().list();
+    q->items = qualified_items;
+    q->size = qualified_count;
+    m_.set_qualified(q);
+  }
+
+  Decimal round_amount(const Decimal& d, std::string_view unit) {
+    Decimal r;
+    int digits = unit.size() == 3 && unit != "%" ? 2 : 0;
+    if (unit == "%") digits = 2;
+    if (round_to(d, digits, Rounding::half_up, r) != DecimalError::none) return d;
+    return r;
+  }
+
+  // Builds one reward from a grant in the current context (locals already bound).
+  void grant(const CompiledRule& rule, const CompiledGrant& g, std::string_view tier, std::int32_t tier_index,
+             std::string role, std::string rid, std::string scope, const RefState* ref) {
+    Reward r;
+    r.rule = rule.name;
+    r.tier = tier;
+    r.tier_index = tier_index;
+    r.recipient_role = rule.recipient;
+    r.recipient_id = std::move(rid);
+    r.scope = std::move(scope);
+    r.kind = g.kind;
+    r.label = g.label;
+    (void)role;
+    if (g.amount != kNoNode) {
+      Value a = m_.eval(g.amount);
+      if (m_.failed()) return;
+      // Boosts multiply the amount, in declaration order.
+      for (std::size_t b = 0; b < p_.boosts.size() && a.index() != kAbsent; ++b) {
+        const CompiledBoost& boost = p_.boosts[b];
+        if (!boost.kinds.empty() && std::find(boost.kinds.begin(), boost.kinds.end(), g.kind) == boost.kinds.end()) continue;
+        if (!boost.recipient.empty() && boost.recipient != rule.recipient) continue;
+        if (m_.truth(boost.when) != 1) continue;
+        a = m_.multiply(a, m_.eval(boost.factor), boost.factor);
+        if (b < 64) r.boosts |= std::uint64_t{1} << b;
+      }
+      if (m_.failed()) return;
+      if (a.index() == kMoney) {
+        const Money& money = unsafe_get<kMoney>(a);
+        r.unit = p_.units[money.unit];
+        r.amount = round_amount(money.amount, r.unit);
+        r.has_amount = true;
+      } else if (is_numeric(a)) {
+        Decimal d = as_decimal(a);
+        if (g.kind == "coupon" || g.kind == "discount") {
+          // A share off: 20% is held as 0.20 and shown as 20 with unit `%`.
+          Decimal pct;
+          mul(d, from_int(100), pct);
+          r.unit = "%";
+          r.amount = normalized(round_amount(pct, "%"));
+        } else if (g.kind == "points") {
+          r.unit = "points";
+          r.amount = round_amount(d, "points");
+        } else {
+          r.amount = d;
+        }
+        r.has_amount = true;
+      } else if (a.index() == kAbsent) {
+        r.status = RewardStatus::withheld;
+        r.reason = "amount_absent";
+      }
+    }
+    if (g.valued_at != kNoNode) {
+      Value v = m_.eval(g.valued_at);
+      if (v.index() == kMoney) r.value = unsafe_get<kMoney>(v).amount;
+    } else if (r.has_amount && r.unit == p_.units[0]) {
+      r.value = r.amount;
+    }
+    // Status and dates.
+    if (ref && ref->voided_but_qualifying) {
+      r.status = RewardStatus::void_;
+      const auto& reasons = out_.referrals[ref->verdict].reasons;
+      for (std::size_t i = 0; i < reasons.size(); ++i) r.reason += (i ? "," : "") + reasons[i];
+    }
+    std::optional<DateTime> settles = ref ? ref->settles_at : std::nullopt;
+    if (settles) {
+      r.settles_at = settles;
+      if (r.status == RewardStatus::granted && settles->utc_seconds > m_.now().utc_seconds) {
+        r.status = RewardStatus::pending;
+      }
+      if (p_.payout != kNoNode) {
+        Value d = m_.eval(p_.payout);
+        DateTime due;
+        if (d.index() == kDuration && add(*settles, unsafe_get<kDuration>(d), p_.zone, due)) r.due_by = due;
+      }
+    }
+    if (r.status == RewardStatus::granted || r.status == RewardStatus::pending) {
+      DateTime granted = settles ? *settles : m_.now();
+      if (r.status == RewardStatus::granted) r.granted_at = granted;
+      if (g.expiry == CompiledGrant::Expiry::after_grant) {
+        Value d = m_.eval(g.expiry_node);
+        DateTime exp;
+        if (d.index() == kDuration && add(granted, unsafe_get<kDuration>(d), p_.zone, exp)) r.expires_at = exp;
+      } else if (g.expiry == CompiledGrant::Expiry::on_date) {
+        Value d = m_.eval(g.expiry_node);
+        if (d.index() == kDate) r.expires_at = end_of_day(unsafe_get<kDate>(d), p_.zone);
+        if (d.index() == kDateTime) r.expires_at = unsafe_get<kDateTime>(d);
+      }
+      if (r.status == RewardStatus::granted && r.expires_at && r.expires_at->utc_seconds <= m_.now().utc_seconds) {
+        r.status = RewardStatus::expired;
+      }
+    }
+    out_.rewards.push_back(std::move(r));
+  }
+
+  std::string referee_id_of(const RefState& st) { return out_.referrals[st.verdict].referee_id; }
+
+  void rule(const CompiledRule& rule) {
+    const Program& p = p_;
+    auto when_holds = [&](const std::string& what) {
+      if (rule.when == kNoNode) return true;
+      int t = m_.truth(rule.when);
+      if (options_.explain) explain(fmt::format("reward {}", rule.name), what, t == 1 ? "held" : t == 0 ? "failed" : "absent", detail(rule.when), rule.when);
+      return t == 1;
+    };
+    switch (rule.form) {
+      case CompiledRule::Form::each_qualified:
+        for (const RefState& st : refs_) {
+          if (!st.qualified && !st.voided_but_qualifying) continue;
+          m_.set_local(p.referral_local, st.record);
+          m_.set_local(p.position_local, st.position);
+          const std::string& rid = out_.referrals[st.verdict].id;
+          if (!when_holds(rid)) continue;
+          std::string recipient = rule.recipient == "referee" ? referee_id_of(st) : out_.referrer_id;
+          grant(rule, rule.grant, {}, -1, std::string(rule.recipient), recipient, rid, &st);
+          if (m_.failed()) return;
+        }
+        return;
+      case CompiledRule::Form::each_in: {
+        Value lv = m_.eval(rule.loop_list);
+        if (lv.index() != kList) return;
+        const ListV* list = unsafe_get<kList>(lv);
+        for (std::uint32_t i = 0; i < list->size; ++i) {
+          m_.set_local(rule.loop_slot, list->items[i]);
+          std::string item_id = string_field(p, list->items[i]);
+          if (item_id.empty()) item_id = std::to_string(i + 1);
+          if (!when_holds(item_id)) continue;
+          std::string recipient = rule.recipient == "referrer" ? out_.referrer_id : item_id;
+          grant(rule, rule.grant, {}, -1, std::string(rule.recipient), recipient, item_id, nullptr);
+          if (m_.failed()) return;
+        }
+        return;
+      }
+      case CompiledRule::Form::once: {
+        if (!when_holds("")) return;
+        std::string recipient = rule.recipient == "referrer" ? out_.referrer_id : facts_referee_id();
+        grant(rule, rule.grant, {}, -1, std::string(rule.recipient), recipient, "once", nullptr);
+        return;
+      }
+      case CompiledRule::Form::tiers: {
+        Value m = m_.eval(rule.measure);
+        if (m_.failed()) return;
+        std::int32_t reached = -1;
+        for (std::size_t t = 0; t < rule.tiers.size(); ++t) {
+          int c = m.index() == kAbsent ? -2 : m_.compare_values(m, rule.tiers[t].threshold);
+          if (c >= 0) reached = static_cast<std::int32_t>(t);
+        }
+        if (options_.explain) {
+          std::string d = fmt::format("{} = {}", p.policy.files[static_cast<std::size_t>(rule.file)].source->slice(p.nodes[rule.measure].span),
+                                      describe_value(p, m));
+          std::size_t next = static_cast<std::size_t>(reached + 1);
+          if (next < rule.tiers.size() && m.index() != kAbsent) {
+            Value gap = m_.add_values(rule.tiers[next].threshold, m, rule.measure, true);
+            d += fmt::format("; {} more to reach `{}`", describe_value(p, gap), rule.tiers[next].label);
+          }
+          explain(fmt::format("tiers {}", rule.name), reached >= 0 ? std::string(rule.tiers[static_cast<std::size_t>(reached)].label) : "",
+                  reached >= 0 ? "reached" : "none reached", d, rule.measure);
+        }
+        if (reached < 0) return;
+        std::size_t first = rule.pays_highest ? static_cast<std::size_t>(reached) : 0;
+        for (std::size_t t = first; t <= static_cast<std::size_t>(reached); ++t) {
+          const CompiledTier& tier = rule.tiers[t];
+          std::string recipient = rule.recipient == "referrer" ? out_.referrer_id : facts_referee_id();
+          grant(rule, tier.grant, tier.label, static_cast<std::int32_t>(t), std::string(rule.recipient), recipient,
+                std::string(tier.label), nullptr);
+          if (m_.failed()) return;
+        }
+        return;
+      }
+    }
+  }
+
+  std::string facts_referee_id() {
+    if (p_.referee_slot < 0) return {};
+    return string_field(p_, facts_.root->fields[p_.referee_slot]);
+  }
+
+  // Caps per recipient and kind, then the campaign budget, both in reward order.
+  void apply_caps_and_budget() {
+    const Program& p = p_;
+    for (const CompiledCap& cap : p.caps) {
+      Value limit = m_.eval(cap.limit);
+      Decimal lim = as_decimal(limit);
+      std::vector<std::pair<std::string, Decimal>> used;
+      for (Reward& r : out_.rewards) {
+        if (r.kind != cap.kind || r.recipient_role != cap.recipient || !r.has_amount) continue;
+        if (r.status != RewardStatus::granted && r.status != RewardStatus::pending && r.status != RewardStatus::expired) continue;
+        auto it = std::find_if(used.begin(), used.end(), [&](const auto& u) { return u.first == r.recipient_id; });
+        if (it == used.end()) {
+          used.emplace_back(r.recipient_id, Decimal{});
+          it = used.end() - 1;
+        }
+        Decimal remaining;
+        sub(lim, it->second, remaining);
+        if (compare(remaining, Decimal{}) <= 0) {
+          r.status = RewardStatus::withheld;
+          r.reason = "cap";
+          continue;
+        }
+        if (compare(r.amount, remaining) > 0) {
+          r.amount = remaining;
+          r.capped = true;
+          if (r.value) r.value = remaining;
+        }
+        add(it->second, r.amount, it->second);
+      }
+    }
+    if (p.budget_total == kNoNode) return;
+    Decimal remaining;
+    sub(as_decimal(m_.eval(p.budget_total)), as_decimal(m_.eval(p.budget_spent)), remaining);
+    for (Reward& r : out_.rewards) {
+      if (r.status != RewardStatus::granted && r.status != RewardStatus::pending) continue;
+      if (!r.value) continue;
+      if (compare(*r.value, remaining) <= 0) {
+        sub(remaining, *r.value, remaining);
+        continue;
+      }
+      r.status = RewardStatus::withheld;
+      r.reason = "budget";
+      r.granted_at.reset();
+      if (options_.explain) {
+        explain("budget", std::string(r.rule), "withheld",
+                fmt::format("{} needed, {} left", to_string(*r.value), to_string(remaining)), p.budget_total);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+bool evaluate(const Program& program, const FactsDocument& facts, const EvalOptions& options, EvalScratch& scratch,
+              Decision& out, EvalError& error) {
+  out.clear();
+  scratch.arena.reset();
+  std::optional<DateTime> now = options.now ? options.now : facts.now;
+  if (!now) {
+    error.message = "no `now`: give a top-level `now` in the facts or --now";
+    return false;
+  }
+  if (!facts.root) {
+    error.message = "no facts";
+    return false;
+  }
+  Engine engine(program, facts, options, scratch, out, *now);
+  return engine.run(error);
+}
+
+void Decision::clear() {
+  policy_id.clear();
+  policy_hash.clear();
+  referrer_id.clear();
+  referrer_eligible = true;
+  referrer_reasons.clear();
+  referrals.clear();
+  rewards.clear();
+  outputs.clear();
+  explanation.clear();
+}
+
+}  // namespace refpol

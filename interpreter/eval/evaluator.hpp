@@ -1,0 +1,46 @@
+// Evaluation: a compiled Program and one facts document -> a Decision. Pure: no clock, no I/O,
+// no randomness. A Program may be evaluated from many threads at once, each with its own
+// EvalScratch.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/compile/program.hpp"
+#include "interpreter/decision/decision.hpp"
+#include "interpreter/eval/facts.hpp"
+
+namespace refpol {
+
+// A decision holds at most this many rewards; more is an evaluation error, not a silent cut.
+inline constexpr std::size_t kMaxRewardsPerDecision = 100000;
+
+struct EvalOptions {
+  std::optional<DateTime> now;  // overrides the facts' `now`
+  bool explain = false;
+};
+
+// Reusable per-thread memory: locals, temporaries and the list of qualified referrals.
+struct EvalScratch {
+  Arena arena;
+  std::vector<Value> locals;
+  std::vector<Value> temp;
+};
+
+struct EvalError {
+  std::string message;  // `amount overflows`, `no now: give --now or a now field`
+  std::int32_t file = -1;
+  Span span;
+};
+
+// Fills `out` (cleared first). Returns false with `error` set when the evaluation cannot finish
+// (for example an overflow); `out` is then incomplete and must not be used.
+bool evaluate(const Program& program, const FactsDocument& facts, const EvalOptions& options,
+              EvalScratch& scratch, Decision& out, EvalError& error);
+
+// Writes a runtime value as JSON (decimals exactly, dates as ISO strings).
+void write_value_json(const Program& program, const Value& v, std::string& out);
+// Writes a value as a person reads it: `320.00 CNY`, `2026-12-08T10:00:00+08:00`, `"loyal"`.
+std::string describe_value(const Program& program, const Value& v);
+
+}  // namespace refpol

@@ -1,0 +1,57 @@
+// Facts: one JSON or YAML document checked against the policy's schema and held as runtime
+// values. Every problem names the field's path, its line and column, and what was expected.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "interpreter/check/types.hpp"
+#include "interpreter/eval/value.hpp"
+
+namespace refpol {
+
+// Limits on a facts document; each is documented in docs/facts.md and tested.
+inline constexpr std::size_t kMaxFactsBytes = 16 * 1024 * 1024;
+inline constexpr std::size_t kMaxFactsDepth = 64;
+inline constexpr std::size_t kMaxFactsListItems = 100000;
+inline constexpr std::size_t kMaxFactsStringBytes = 64 * 1024;
+
+struct FactsError {
+  std::string path;  // `referrals[3].first_order.amount`, or empty for the document itself
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  std::string message;  // `expected an amount (a number), got a string`
+};
+
+// What the loader needs to know about the policy.
+struct FactsContext {
+  const Schema* schema = nullptr;
+  const TimeZone* zone = nullptr;  // for date-times written without an offset
+  std::uint16_t currency_unit = 0;  // unit id of `money` fields
+};
+
+struct FactsDocument {
+  Arena arena;
+  const RecordV* root = nullptr;
+  std::optional<DateTime> now;  // the document's top-level `now`, if it has one
+
+  void reset() {
+    arena.reset();
+    root = nullptr;
+    now.reset();
+  }
+};
+
+// Parse `text` into `out` (reset first). On failure returns false with at least one error; never
+// throws, never reads past the limits above.
+bool load_facts_json(std::string_view text, const FactsContext& ctx, FactsDocument& out,
+                     std::vector<FactsError>& errors);
+bool load_facts_yaml(std::string_view text, const FactsContext& ctx, FactsDocument& out,
+                     std::vector<FactsError>& errors);
+
+// `path:line:col: error: message` lines for people, in the style of policy diagnostics.
+std::string render_facts_error(const std::string& file, const FactsError& e);
+
+}  // namespace refpol

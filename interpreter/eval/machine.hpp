@@ -1,0 +1,58 @@
+// The expression machine: evaluates compiled nodes against one facts document. Absent values
+// propagate (an operation on an absent value is absent) and a condition that is absent does not
+// hold. Arithmetic that overflows stops the evaluation with an error.
+#pragma once
+#include "interpreter/eval/evaluator.hpp"
+
+namespace refpol {
+
+class Machine {
+ public:
+  Machine(const Program& p, const RecordV* root, DateTime now, EvalScratch& scratch)
+      : p_(p), root_(root), now_(now), scratch_(scratch) {
+    scratch_.locals.assign(p.local_count, Value());
+  }
+
+  Value eval(std::uint32_t node);
+  // 1 held, 0 failed, -1 absent.
+  int truth(std::uint32_t node) {
+    Value v = eval(node);
+    if (v.index() == kBool) return unsafe_get<kBool>(v) ? 1 : 0;
+    return -1;
+  }
+
+  void set_local(std::uint32_t slot, Value v) { scratch_.locals[slot] = v; }
+  void set_qualified(const ListV* list) { qualified_ = list; }
+  DateTime now() const { return now_; }
+  const Program& program() const { return p_; }
+  Arena& arena() { return scratch_.arena; }
+
+  bool failed() const { return failed_; }
+  const EvalError& error() const { return error_; }
+  void fail(std::uint32_t node, std::string message);
+
+  // Arithmetic shared with the rule engine (boosts, caps, budget).
+  Value multiply(const Value& a, const Value& b, std::uint32_t node);
+  Value add_values(const Value& a, const Value& b, std::uint32_t node, bool subtract);
+  int compare_values(const Value& a, const Value& b);  // -2 when not comparable
+  bool equal_values(const Value& a, const Value& b);
+  DateTime to_instant(const Value& v) const;  // date -> start of that day in the zone
+
+ private:
+  const Program& p_;
+  const RecordV* root_;
+  DateTime now_;
+  EvalScratch& scratch_;
+  const ListV* qualified_ = nullptr;
+  bool failed_ = false;
+  EvalError error_;
+
+  Value aggregate(const Node& n);
+  Value builtin(const Node& n);
+  Value membership(const Value& item, const Value& container);
+};
+
+Decimal as_decimal(const Value& v);
+bool is_numeric(const Value& v);
+
+}  // namespace refpol
