@@ -302,7 +302,8 @@ void Checker::check_phases(const ast::PhasesDecl& d, int file) {
 void Checker::check_recipient(const ast::Name& r, const Ctx& ctx, bool allow_referee) {
   if (r.text == "referrer") return;
   if (r.text == "referee") {
-    if (!allow_referee) {
+    // Outside a referral rule, `referee` is the facts' own `referee` (flat schemas).
+    if (!allow_referee && !schema_.root().find("referee")) {
       error(ctx, "E121", r.span, "`referee` receives rewards only in rules about one referral")
           .hint = "write `for each qualified referral` to reward each referee";
     }

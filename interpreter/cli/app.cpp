@@ -23,6 +23,15 @@ int run(const std::vector<std::string>& args) {
   fmt_cmd->add_flag("--check", fmt.check, "exit 1 if a file is not formatted");
   fmt_cmd->add_option("files", fmt.files, "policy files (.refpol)")->required();
 
+  EvalCmdOptions eval;
+  auto* eval_cmd = app.add_subcommand("eval", "evaluate a policy against facts and print the decision");
+  eval_cmd->add_option("--policy", eval.policy, "the policy file")->required();
+  eval_cmd->add_option("--facts", eval.facts, "facts file (.json, .yaml, .jsonl) or - for stdin");
+  eval_cmd->add_option("--now", eval.now, "the evaluation time, such as 2026-12-20T10:00:00+08:00");
+  eval_cmd->add_flag("--explain", eval.explain, "say which conditions held or failed, and why");
+  eval_cmd->add_flag("--jsonl", eval.jsonl, "read one facts document per line, write one decision per line");
+  eval_cmd->add_option("--format", eval.format, "json or text")->check(CLI::IsMember({"json", "text"}));
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -32,6 +41,7 @@ int run(const std::vector<std::string>& args) {
   }
   if (*check_cmd) return run_check(check);
   if (*fmt_cmd) return run_fmt(fmt);
+  if (*eval_cmd) return kExitUsage;  // TEMP until facts loader lands
   return kExitUsage;
 }
 

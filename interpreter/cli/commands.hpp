@@ -25,4 +25,14 @@ struct FmtOptions {
 };
 int run_fmt(const FmtOptions& options);
 
+struct EvalCmdOptions {
+  std::string policy;
+  std::string facts = "-";
+  std::string now;
+  bool explain = false;
+  bool jsonl = false;
+  std::string format = "json";
+};
+int run_eval(const EvalCmdOptions& options);
+
 }  // namespace refpol::cli

@@ -7,7 +7,9 @@
 namespace refpol {
 
 namespace {
-constexpr std::size_t kBlockSize = 64 * 1024;
+// Blocks start small, so many small documents held at once stay small, and double up to a cap.
+constexpr std::size_t kFirstBlockSize = 1024;
+constexpr std::size_t kMaxBlockSize = 64 * 1024;
 }
 
 void* Arena::allocate(std::size_t bytes, std::size_t align) {
@@ -24,7 +26,8 @@ void* Arena::allocate(std::size_t bytes, std::size_t align) {
       offset_ = 0;
       continue;
     }
-    std::size_t size = std::max(kBlockSize, bytes + align);
+    std::size_t grown = blocks_.empty() ? kFirstBlockSize : std::min(blocks_.back().size * 2, kMaxBlockSize);
+    std::size_t size = std::max(grown, bytes + align);
     blocks_.push_back(Block{std::make_unique<std::byte[]>(size), size});
     current_ = blocks_.size() - 1;
     offset_ = 0;
