@@ -58,6 +58,9 @@ REFPOL_SYNTAX_MESSAGE(define_name, "expected a name after `define`");
 REFPOL_SYNTAX_MESSAGE(equals, "expected `=`");
 REFPOL_SYNTAX_MESSAGE(kw_eligible, "expected `eligible when`");
 REFPOL_SYNTAX_MESSAGE(when_keyword, "expected `when`");
+REFPOL_SYNTAX_MESSAGE(condition_block_end,
+                      "expected `}` or another labelled condition such as `recent_order: ...` "
+                      "(each condition in `{ }` starts with a label and `:`)");
 REFPOL_SYNTAX_MESSAGE(condition_spec,
                       "expected a condition, or a block of labelled conditions in `{ }`");
 REFPOL_SYNTAX_MESSAGE(referral_clause,

@@ -55,7 +55,8 @@ struct define_decl
 // Labelled conditions: each label is the reason code shown when its condition decides.
 struct condition_label : identifier {};
 struct condition : seq<condition_label, ws, colon, ws, must<expression>> {};
-struct condition_block : seq<open_brace, ws, star<condition, ws>, must<close_brace>> {};
+struct condition_block_end : close_brace {};
+struct condition_block : seq<open_brace, ws, star<condition, ws>, must<condition_block_end>> {};
 struct condition_spec : sor<condition_block, expression> {};
 struct when_keyword : kw_when {};
 
@@ -74,7 +75,8 @@ struct payout_decl
 
 // Grants: `coupon 100 CNY "无门槛券" expires 90 days after grant valued at 100 CNY`.
 struct grant_kind : identifier {};
-struct grant_amount : seq<at<sor<digit, one<'(', '-'>, kw_if>>, expression> {};
+struct grant_amount
+    : seq<at<sor<digit, one<'(', '-'>, kw_if, identifier>>, not_at<identifier, ws, colon>, expression> {};
 struct grant_label : string_literal {};
 struct grant : seq<grant_kind, opt<blanks, grant_amount>, opt<blanks, grant_label>> {};
 struct expiry_never : kw_never {};
@@ -88,7 +90,7 @@ struct grant_clause : seq<grant, star<ws, grant_option>> {};
 
 // reward NAME to RECIPIENT [for each qualified referral | for each x in LIST | once]
 //        [when CONDITION] gives GRANT
-struct rule_name : identifier {};
+struct rule_name : seq<not_at<kw_to>, identifier> {};
 struct recipient : identifier {};
 struct scope_qualified : seq<kw_qualified, ws, must<kw_referral>> {};
 struct scope_loop : seq<loop_variable, ws, must<kw_in>, ws, must<expression>> {};

@@ -102,8 +102,16 @@ void Checker::run(CheckedPolicy& out) {
   for (std::size_t f = 0; f < files_.size(); ++f) {
     for (const auto& d : files_[f].decls) check_decl(d, static_cast<int>(f));
   }
-  // Definitions nobody called are still checked (those with parameters need a call for types).
+  // Definitions nobody used are still checked; parameters of unknown type stay quiet.
   for (const auto& [name, def] : defines_) {
+    if (def->has_params && !used_defines_.count(name)) {
+      Ctx ctx;
+      ctx.file = define_file_.at(name);
+      for (const auto& p : def->params) ctx.locals.emplace_back(p.text, Type{});
+      define_stack_.push_back(name);
+      expr(def->body, ctx);
+      define_stack_.pop_back();
+    }
     if (!def->has_params && !define_types_.count(name)) {
       Ctx ctx;
       ctx.file = define_file_.at(name);
@@ -214,15 +222,20 @@ Type Checker::resolve_type(const ast::TypeRef& ref, int file) {
 void Checker::build_schema() {
   schema_.records.push_back(RecordInfo{"facts", {}, {}, -1});
   schema_.by_name["facts"] = 0;
-  // Names first, so records can refer to each other in any order.
-  for (std::size_t f = 0; f < files_.size(); ++f) {
+  // Names first, so records can refer to each other in any order. Imports come before the
+  // policy, so a policy that repeats an imported record is the one told.
+  for (std::size_t step = 0; step < files_.size(); ++step) {
+    std::size_t f = (step + 1) % files_.size();
     for (const auto& d : files_[f].decls) {
       const auto* s = v2::get_if<ast::SchemaDecl>(&d);
       if (!s || s->form != ast::SchemaDecl::Form::record) continue;
-      if (schema_.find(s->name.text) >= 0) {
-        diags_.error("E105", files_[f].source, s->name.span,
-                     fmt::format("record `{}` is declared twice", s->name.text))
-            .hint = fmt::format("add fields with `extend record {} {{ ... }}`", s->name.text);
+      if (int first = schema_.find(s->name.text); first >= 0) {
+        const RecordInfo& prev = schema_.records[static_cast<std::size_t>(first)];
+        Diagnostic& diag = diags_.error("E105", files_[f].source, s->name.span,
+                                        fmt::format("record `{}` is declared twice", s->name.text));
+        auto pos = src(prev.source_index)->position(prev.span.begin);
+        diag.notes.push_back(fmt::format("first declared at {}:{}:{}", src(prev.source_index)->path(), pos.line, pos.column));
+        diag.hint = fmt::format("add fields with `extend record {} {{ ... }}`", s->name.text);
         continue;
       }
       schema_.by_name[s->name.text] = static_cast<int>(schema_.records.size());
@@ -520,7 +533,7 @@ void Checker::check_decl(const ast::Decl& d, int file) {
       }
       check_grant(tier.grant, ctx);
     }
-    if (t->tiers.empty()) error(ctx, "E303", t->span, fmt::format("tiers `{}` has no tiers", t->name.text));
+    if (t->tiers.empty()) error(ctx, "E305", t->span, fmt::format("tiers `{}` has no tiers", t->name.text));
     return;
   }
   if (const auto* b = v2::get_if<ast::BoostDecl>(&d)) {
@@ -550,7 +563,13 @@ void Checker::check_decl(const ast::Decl& d, int file) {
   }
   if (const auto* c = v2::get_if<ast::CapDecl>(&d)) {
     const KindInfo* kind = find_kind(c->kind.text);
-    if (!kind) error(ctx, "E122", c->kind.span, fmt::format("unknown reward kind `{}`", c->kind.text));
+    if (!kind) {
+      Diagnostic& diag = error(ctx, "E122", c->kind.span, fmt::format("unknown reward kind `{}`", c->kind.text));
+      std::vector<std::string> names;
+      for (const auto& x : reward_kinds()) names.emplace_back(x.name);
+      std::string best = closest(c->kind.text, names);
+      if (!best.empty()) diag.hint = fmt::format("did you mean `{}`?", best);
+    }
     check_recipient(c->recipient, ctx, true);
     Type t = value(c->limit, ctx);
     if (!t.is_error() && !t.numeric() && t.kind != K::money) {

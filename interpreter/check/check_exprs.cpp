@@ -105,6 +105,24 @@ int Checker::const_bool(const ast::Expr& e) {
   }
 }
 
+void Checker::number_problem(const ast::Expr& e, DecimalError err, Ctx& ctx) {
+  if (err == DecimalError::syntax && e.text.size() > 1 && e.text[0] == '0' && e.text[1] != '.') {
+    std::size_t first = e.text.find_first_not_of('0');
+    std::string plain = first == std::string::npos || e.text[first] == '.' ? "0" + e.text.substr(first == std::string::npos ? e.text.size() : first)
+                                                                          : e.text.substr(first);
+    error(ctx, "E213", e.span, fmt::format("numbers do not start with `0`: write `{}`", plain));
+    return;
+  }
+  std::size_t dot = e.text.find('.');
+  if (dot != std::string::npos && e.text.size() - dot - 1 > kMaxDecimalScale) {
+    error(ctx, "E213", e.span,
+          fmt::format("number `{}` has more than {} digits after the point", e.text, kMaxDecimalScale));
+    return;
+  }
+  error(ctx, "E213", e.span, fmt::format("number `{}` is too large", e.text))
+      .notes.push_back("numbers have at most 18 significant digits");
+}
+
 std::vector<std::string> Checker::visible_names(const Ctx& ctx) const {
   std::vector<std::string> names;
   for (const auto& l : ctx.locals) names.push_back(l.first);
@@ -164,6 +182,7 @@ Type Checker::name_type(const ast::Expr& e, Ctx& ctx) {
     Type t = f->type;
     if (t.optional && std::find(ctx.guards.begin(), ctx.guards.end(), n) != ctx.guards.end())
       t.optional = false;
+    if (t.optional) t.absent_path = n;
     return t;
   }
   Diagnostic& d = error(ctx, "E101", e.span, fmt::format("unknown name `{}`", n));
@@ -182,9 +201,12 @@ Type Checker::define_type(const std::string& name, const ast::Expr& at, Ctx& ctx
     return Type{};
   }
   if (auto it = define_types_.find(name); it != define_types_.end()) return it->second;
-  if (std::find(define_stack_.begin(), define_stack_.end(), name) != define_stack_.end()) {
-    error(ctx, "E112", at.span, fmt::format("`{}` is defined in terms of itself", name))
-        .hint = "definitions cannot be recursive; evaluation always terminates";
+  if (auto it = std::find(define_stack_.begin(), define_stack_.end(), name); it != define_stack_.end()) {
+    std::string cycle;
+    for (; it != define_stack_.end(); ++it) cycle += *it + " -> ";
+    Diagnostic& d = error(ctx, "E112", at.span, fmt::format("`{}` is defined in terms of itself", name));
+    d.notes.push_back(cycle + name);
+    d.hint = "definitions cannot be recursive; evaluation always terminates";
     return Type{};
   }
   define_stack_.push_back(name);
@@ -263,7 +285,7 @@ Type Checker::call_type(const ast::Expr& e, Ctx& ctx) {
 Type Checker::value(const ast::Expr& e, Ctx& ctx) {
   Type t = expr(e, ctx);
   if (t.optional) {
-    std::string p = path_of(e);
+    std::string p = t.absent_path.empty() ? path_of(e) : t.absent_path;
     Diagnostic& d = error(ctx, "E206", e.span,
                           p.empty() ? std::string("this value may be absent")
                                     : fmt::format("`{}` may be absent", p));
@@ -291,8 +313,8 @@ Type Checker::expr(const ast::Expr& e, Ctx& ctx) {
   switch (e.kind) {
     case E::number: {
       Decimal d;
-      if (parse_decimal(e.text, d) != DecimalError::none) {
-        error(ctx, "E213", e.span, fmt::format("number `{}` is too large", e.text));
+      if (DecimalError err = parse_decimal(e.text, d); err != DecimalError::none) {
+        number_problem(e, err, ctx);
         return Type{};
       }
       return Type::of(e.text.find('.') == std::string::npos ? K::integer : K::number);
@@ -300,8 +322,8 @@ Type Checker::expr(const ast::Expr& e, Ctx& ctx) {
     case E::percent:
     case E::amount: {
       Decimal d;
-      if (parse_decimal(e.text, d) != DecimalError::none) {
-        error(ctx, "E213", e.span, fmt::format("number `{}` is too large", e.text));
+      if (DecimalError err = parse_decimal(e.text, d); err != DecimalError::none) {
+        number_problem(e, err, ctx);
         return Type{};
       }
       if (e.kind == E::percent) return Type::of(K::number);
@@ -375,8 +397,15 @@ Type Checker::expr(const ast::Expr& e, Ctx& ctx) {
       bool guarded = !p.empty() && std::any_of(ctx.guards.begin(), ctx.guards.end(), [&](const std::string& g) {
         return g == p || (g.size() > p.size() && g.compare(0, p.size(), p) == 0 && g[p.size()] == '.');
       });
-      t.optional = (t.optional && !guarded) || base.optional;
-      if (guarded) t.optional = false;
+      if (guarded) {
+        t.optional = false;
+      } else if (base.optional) {
+        // Reading through a record that may be absent: that record is what needs the guard.
+        t.optional = true;
+        t.absent_path = base.absent_path;
+      } else if (t.optional) {
+        t.absent_path = p;
+      }
       return t;
     }
     case E::call: return call_type(e, ctx);

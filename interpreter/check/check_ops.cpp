@@ -31,8 +31,9 @@ Type Checker::binary(const ast::Expr& e, Ctx& ctx) {
     return Type::of(K::boolean);
   }
   if (op == "??") {
+    // The default may itself be optional (`a ?? b ?? 0`): then so is the result.
     Type a = expr(e.kids[0], ctx);
-    Type b = value(e.kids[1], ctx);
+    Type b = expr(e.kids[1], ctx);
     if (a.is_error() || b.is_error()) return Type{};
     Type ar = a.required();
     bool fits = (ar.numeric() && b.numeric()) || (ar.kind == b.kind && ar.unit == b.unit) ||
@@ -43,8 +44,16 @@ Type Checker::binary(const ast::Expr& e, Ctx& ctx) {
                         type_name(ar, schema_)));
       return Type{};
     }
-    if (ar.numeric() && b.numeric() && ar.kind != b.kind) return Type::of(K::number);
-    return ar;
+    Type result = (ar.numeric() && b.numeric() && ar.kind != b.kind) ? Type::of(K::number) : ar;
+    result.optional = b.optional;
+    result.absent_path = b.absent_path;
+    return result;
+  }
+  // `x == null` is a presence test in disguise: say so once, before anything else.
+  if ((op == "==" || op == "!=") && (e.kids[0].kind == ast::ExprKind::null || e.kids[1].kind == ast::ExprKind::null)) {
+    error(ctx, "E203", e.span, "compare with `is present` or `is absent`, not with `null`")
+        .hint = op == "==" ? "write `x is absent`" : "write `x is present`";
+    return Type{};
   }
   Type a = value(e.kids[0], ctx);
   Type b = value(e.kids[1], ctx);
@@ -79,8 +88,13 @@ Type Checker::binary(const ast::Expr& e, Ctx& ctx) {
     if (op == "-" && a.kind == b.kind && temporal(a)) return Type::of(K::duration);
     if (op == "+" && a.kind == K::string && b.kind == K::string) return a;
     if (temporal(a) && temporal(b)) {
-      error(ctx, "E205", e.span, fmt::format("cannot add {} to {}", bn, an))
-          .hint = "add a duration such as `7 days`, or subtract two dates to get a duration";
+      if (op == "+") {
+        error(ctx, "E205", e.span, fmt::format("cannot add {} to {}", bn, an))
+            .hint = "add a duration such as `7 days`, or subtract two dates to get a duration";
+      } else {
+        error(ctx, "E205", e.span, fmt::format("cannot subtract {} from {}", bn, an))
+            .hint = "subtract two of the same kind: use `date_of(...)` to turn a date-time into a date";
+      }
       return Type{};
     }
     if (temporal(a) && b.numeric()) {
@@ -159,7 +173,7 @@ Type Checker::binary(const ast::Expr& e, Ctx& ctx) {
   }
   if (!equality && !(a.numeric() || a.kind == K::money || temporal(a) || a.kind == K::duration ||
                      a.kind == K::string)) {
-    error(ctx, "E203", e.span, fmt::format("{} values have no order; use `==` or `!=`", an));
+    error(ctx, "E203", e.span, fmt::format("`{}` needs values with an order, but this is {}; use `==` or `!=`", op, an));
     return Type{};
   }
   return Type::of(K::boolean);

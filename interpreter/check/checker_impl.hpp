@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "interpreter/check/checker.hpp"
+#include "interpreter/eval/decimal.hpp"
 
 namespace refpol::check {
 
@@ -74,6 +75,7 @@ class Checker {
 
   Type name_type(const ast::Expr& e, Ctx& ctx);
   Type binary(const ast::Expr& e, Ctx& ctx);
+  void number_problem(const ast::Expr& e, DecimalError err, Ctx& ctx);
   Type aggregate(const ast::Expr& e, Ctx& ctx);
   Type call_type(const ast::Expr& e, Ctx& ctx);
   Type define_type(const std::string& name, const ast::Expr& at, Ctx& ctx);

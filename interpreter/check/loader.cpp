@@ -17,7 +17,8 @@ namespace v2 = boost::variant2;
 
 namespace {
 
-bool read_file(const std::string& path, std::string& out, std::string& problem) {
+bool read_file(const std::string& path, std::string& out, std::string& problem, bool& too_big) {
+  too_big = false;
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     problem = "is a folder, not a file";
@@ -32,6 +33,7 @@ bool read_file(const std::string& path, std::string& out, std::string& problem) 
   auto size = fs::file_size(path, ec);
   if (!ec && size > kMaxSourceBytes) {
     problem = fmt::format("is {} bytes; a policy may be at most {} bytes", size, kMaxSourceBytes);
+    too_big = true;
     return false;
   }
   std::ostringstream ss;
@@ -106,16 +108,26 @@ class Loader {
         }
       }
       if (found.empty()) {
-        diags.error("E021", from, span, fmt::format("no module `{}`", name))
-            .notes.push_back(fmt::format("looked for `{}` in the policy's folder and in stdlib/", file_name));
+        Diagnostic& d = diags.error("E021", from, span, fmt::format("no module `{}`", name));
+        d.notes.push_back(fmt::format("looked for `{}` in the policy's folder and in stdlib/", file_name));
+        std::vector<std::string> modules;
+        for (const auto& dir : {policy_dir, fs::path(REFPOL_STDLIB_DIR)}) {
+          std::error_code ec;
+          for (const auto& entry : fs::directory_iterator(dir.empty() ? fs::path(".") : dir, ec)) {
+            if (entry.path().extension() == ".refpol") modules.push_back(entry.path().stem().string());
+          }
+        }
+        std::string best = closest(name, modules);
+        if (!best.empty()) d.hint = fmt::format("did you mean `{}`?", best);
         continue;
       }
       std::string key = fs::weakly_canonical(found).string();
       if (loaded_.count(key)) continue;  // each module once; cycles end here
       loaded_.insert(key);
       std::string text, problem;
-      if (!read_file(found.string(), text, problem)) {
-        diags.error("E020", from, span, fmt::format("module `{}` {}", name, problem));
+      bool too_big = false;
+      if (!read_file(found.string(), text, problem, too_big)) {
+        diags.error(too_big ? "E010" : "E020", from, span, fmt::format("module `{}` {}", name, problem));
         continue;
       }
       std::string shown = found.parent_path() == policy_dir ? found.string() : "stdlib/" + file_name;
@@ -134,9 +146,10 @@ class Loader {
 
 LoadResult load_policy(const std::string& path) {
   std::string text, problem;
-  if (!read_file(path, text, problem)) {
+  bool too_big = false;
+  if (!read_file(path, text, problem, too_big)) {
     LoadResult r;
-    r.diagnostics.error("E020", nullptr, {}, fmt::format("`{}` {}", path, problem));
+    r.diagnostics.error(too_big ? "E010" : "E020", nullptr, {}, fmt::format("`{}` {}", path, problem));
     return r;
   }
   return load_policy_text(path, std::move(text));

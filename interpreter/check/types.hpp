@@ -32,6 +32,7 @@ struct Type {
   TypeKind elem = TypeKind::error;    // for list and range
   int record = -1;                    // record index, for record and list-of-record
   std::string unit;                   // for money (and list/range of money)
+  std::string absent_path;            // for optional values: the fact that may be absent
 
   static Type of(TypeKind k) {
     Type t;

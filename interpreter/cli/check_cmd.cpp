@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <string>
 
 #include "interpreter/check/checker.hpp"
 #include "interpreter/cli/commands.hpp"
@@ -27,7 +28,7 @@ int run_check(const CheckOptions& options) {
                    .c_str(),
                stdout);
   } else {
-    std::fputs(render_text(all).c_str(), stdout);
+    { std::string text = render_text(all); std::fwrite(text.data(), 1, text.size(), stdout); }
     std::fputs(fmt::format("checked {} file{}: {} error{}, {} warning{}\n", options.files.size(),
                            options.files.size() == 1 ? "" : "s", errors, errors == 1 ? "" : "s",
                            warnings, warnings == 1 ? "" : "s")

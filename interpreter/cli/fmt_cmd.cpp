@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <string>
 #include <fstream>
 #include <sstream>
 
@@ -25,7 +26,7 @@ int run_fmt(const FmtOptions& options) {
     auto source = std::make_shared<SourceFile>(path, ss.str());
     FormatResult r = format_source(source);
     if (!r.ok) {
-      std::fputs(render_text(r.diagnostics).c_str(), stderr);
+      { std::string text = render_text(r.diagnostics); std::fwrite(text.data(), 1, text.size(), stderr); }
       findings = true;
       continue;
     }

@@ -163,9 +163,14 @@ std::string align_trailing_comments(const std::string& text) {
   return out;
 }
 
+const std::string& empty_text() {
+  static const std::string empty;
+  return empty;
+}
+
 class Printer {
  public:
-  explicit Printer(const ast::File& f) : file_(f), text_(f.source ? f.source->text() : std::string()) {}
+  explicit Printer(const ast::File& f) : file_(f), text_(f.source ? f.source->text() : empty_text()) {}
 
   std::string run() {
     if (file_.header) {

@@ -83,8 +83,13 @@ class Builder {
  private:
   SourcePtr source_;
 
+  // fold_one nodes that keep several children lose their end; their children still know it.
   static Span span_of(const Node& n) {
-    return Span{static_cast<std::uint32_t>(n.m_begin.byte), static_cast<std::uint32_t>(n.m_end.byte)};
+    auto begin = static_cast<std::uint32_t>(n.m_begin.byte);
+    auto end = static_cast<std::uint32_t>(n.m_end.byte);
+    if (n.m_end.data == nullptr && !n.children.empty()) end = span_of(*n.children.back()).end;
+    if (end < begin) end = begin;
+    return Span{begin, end};
   }
   static ast::Name name(const Node& n) { return ast::Name{n.string(), span_of(n)}; }
 
@@ -696,7 +701,9 @@ ParseResult parse(SourcePtr source, FileKind kind) {
     result.file = std::move(file);
   } catch (const pegtl::parse_error& e) {
     auto at = static_cast<std::uint32_t>(e.positions().empty() ? 0 : e.positions().front().byte);
-    Diagnostic& d = result.diagnostics.error("E001", source, Span{at, at + 1}, std::string(e.message()));
+    std::string message(e.message());
+    bool too_deep = message.rfind("expression is nested too deeply", 0) == 0;
+    Diagnostic& d = result.diagnostics.error(too_deep ? "E006" : "E001", source, Span{at, at + 1}, message);
     if (at < text.size()) {
       // Name what was found, so `expected X` reads against what is really there.
       std::size_t end = at;

@@ -75,8 +75,7 @@ std::string render_text(const Diagnostic& d) {
   std::string gutter = fmt::format("{:>4}", pos.line);
   std::string pad(gutter.size(), ' ');
   // Show the line with tabs as single spaces so the caret lines up.
-  std::string shown(line);
-  std::replace(shown.begin(), shown.end(), '\t', ' ');
+  std::string shown = printable_line(line);
   out += fmt::format("{} | {}\n", gutter, shown);
   // The caret covers the span on the first line (at least one column).
   auto end_pos = src.position(std::max(d.span.end, d.span.begin));

@@ -19,7 +19,10 @@ SourceFile::Position SourceFile::position(std::uint32_t offset) const {
   auto line = static_cast<std::uint32_t>(it - line_starts_.begin());
   std::uint32_t start = line_starts_[line - 1];
   std::string_view before(text_.data() + start, offset - start);
-  return {line, count_code_points(before) + 1};
+  std::uint32_t column = count_code_points(before) + 1;
+  // A byte order mark at the start of the file takes no column.
+  if (line == 1 && before.substr(0, 3) == "\xEF\xBB\xBF") --column;
+  return {line, column};
 }
 
 std::string_view SourceFile::line_text(std::uint32_t line) const {
@@ -38,12 +41,47 @@ std::string_view SourceFile::slice(Span span) const {
   return std::string_view(text_).substr(b, e - b);
 }
 
+namespace {
+// Length of the valid UTF-8 sequence at `i`, or 0 when the byte there does not start one.
+std::size_t sequence_length(std::string_view text, std::size_t i) {
+  auto c = static_cast<unsigned char>(text[i]);
+  if (c < 0x80) return 1;
+  std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (len == 0 || i + len > text.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+}  // namespace
+
+// Each valid character counts one column, and so does each byte that is not valid UTF-8.
 std::uint32_t count_code_points(std::string_view text) {
   std::uint32_t n = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0) != 0x80) ++n;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t len = sequence_length(text, i);
+    i += len == 0 ? 1 : len;
+    ++n;
   }
   return n;
+}
+
+std::string printable_line(std::string_view line) {
+  std::string out;
+  for (std::size_t i = 0; i < line.size();) {
+    std::size_t len = sequence_length(line, i);
+    auto c = static_cast<unsigned char>(line[i]);
+    if (len == 0 || (len == 1 && c < 0x20) || c == 0x7F) {
+      out += c == '\t' ? ' ' : '?';
+      ++i;
+    } else if (len == 3 && line.substr(i, 3) == "\xEF\xBB\xBF") {
+      i += 3;  // a byte order mark shows as nothing
+    } else {
+      out.append(line.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
 }
 
 std::size_t find_invalid_utf8(std::string_view text) {

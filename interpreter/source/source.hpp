@@ -43,6 +43,10 @@ using SourcePtr = std::shared_ptr<const SourceFile>;
 // Counts code points in a UTF-8 string (invalid bytes count one each).
 std::uint32_t count_code_points(std::string_view text);
 
+// The line as it can be shown on a terminal: control characters and bytes that are not UTF-8
+// become `?` (one column each, as count_code_points counts them), a byte order mark disappears.
+std::string printable_line(std::string_view line);
+
 // Returns the offset of the first byte that is not part of valid UTF-8, or npos.
 std::size_t find_invalid_utf8(std::string_view text);
 
