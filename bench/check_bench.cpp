@@ -26,11 +26,11 @@ std::string generate(int lines) {
   while (line < lines - 12) {
     s += fmt::format("# rule group {}\n", i);
     s += fmt::format("define spend_{0} = referrer.total_spend >= {1} CNY or referrer.order_count >= {2}\n", i, 100 + i, 1 + i % 9);
-    s += fmt::format("define big_order_{0}(r) = r.first_order.amount >= {1}.50 CNY\n", i, 50 + i % 500);
+    s += fmt::format("define big_order_{0}(r) = r.first_order is present and r.first_order.amount >= {1}.50 CNY\n", i, 50 + i % 500);
     s += fmt::format("reward bonus_{0} to referrer for each qualified referral\n    when spend_{0} and big_order_{0}(referral)\n"
                      "    gives coupon {1} CNY \"券 {0}\" expires 30 days after grant\n",
                      i, 10 + i % 90);
-    s += fmt::format("boost boost_{0} times 1.1 on points to referrer when referrer.segment == \"loyal\" and {0} > 0\n\n", i);
+    s += fmt::format("boost boost_{0} times 1.1 on points to referrer when referrer.segment == \"loyal\" and {0} >= 0\n\n", i);
     line += 8;
     ++i;
   }
@@ -51,6 +51,10 @@ int main() {
     refpol::LoadResult r = refpol::load_policy_text(REFPOL_STDLIB_DIR "/../generated.refpol", text);
     check_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     diagnostics = r.diagnostics.items().size();
+    if (run == 0 && diagnostics > 0) {
+      std::string first = refpol::render_text(r.diagnostics.items()[0]);
+      std::fputs(first.c_str(), stderr);
+    }
     auto t1 = std::chrono::steady_clock::now();
     refpol::FormatResult f = refpol::format_source(std::make_shared<refpol::SourceFile>("generated.refpol", text));
     fmt_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());

@@ -41,7 +41,7 @@ int run(const std::vector<std::string>& args) {
   }
   if (*check_cmd) return run_check(check);
   if (*fmt_cmd) return run_fmt(fmt);
-  if (*eval_cmd) return kExitUsage;  // TEMP until facts loader lands
+  if (*eval_cmd) return run_eval(eval);
   return kExitUsage;
 }
 

@@ -1,0 +1,137 @@
+// `refpol eval`: one facts document -> one decision, or a JSON-lines stream -> one decision per
+// line, in order; a bad line gets an error object and the stream goes on.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "interpreter/cli/commands.hpp"
+#include "interpreter/compile/program.hpp"
+#include "interpreter/decision/decision_json.hpp"
+#include "interpreter/eval/evaluator.hpp"
+#include "interpreter/source/diagnostic.hpp"
+
+namespace refpol::cli {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void write_error_line(std::string& out, std::size_t line_no, const std::vector<FactsError>& errors,
+                      const std::string& eval_message) {
+  out += fmt::format("{{\"error\":{{\"line\":{},\"problems\":[", line_no);
+  if (!eval_message.empty()) {
+    out += fmt::format("{{\"path\":\"\",\"column\":0,\"message\":\"{}\"}}", json_escape(eval_message));
+  }
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (i || !eval_message.empty()) out += ",";
+    out += fmt::format("{{\"path\":\"{}\",\"column\":{},\"message\":\"{}\"}}", json_escape(errors[i].path),
+                       errors[i].column, json_escape(errors[i].message));
+  }
+  out += "]}}\n";
+}
+
+}  // namespace
+
+int run_eval(const EvalCmdOptions& o) {
+  CompileResult compiled = compile_file(o.policy);
+  if (!compiled.program) {
+    std::fputs(render_text(compiled.diagnostics).c_str(), stderr);
+    return kExitUsage;
+  }
+  const Program& program = *compiled.program;
+  EvalOptions options;
+  options.explain = o.explain;
+  if (!o.now.empty()) {
+    DateTime now;
+    std::string problem;
+    if (!parse_datetime(o.now, program.zone, now, problem)) {
+      std::fputs(fmt::format("refpol: error: --now `{}`: {}\n", o.now, problem).c_str(), stderr);
+      return kExitUsage;
+    }
+    options.now = now;
+  }
+  FactsContext ctx{&program.policy.schema, &program.zone, 0};
+  bool jsonl = o.jsonl || ends_with(o.facts, ".jsonl");
+  bool yaml = ends_with(o.facts, ".yaml") || ends_with(o.facts, ".yml");
+  std::istream* in = &std::cin;
+  std::ifstream file;
+  if (o.facts != "-") {
+    file.open(o.facts, std::ios::binary);
+    if (!file) {
+      std::fputs(fmt::format("refpol: error: `{}` cannot be read (does it exist?)\n", o.facts).c_str(), stderr);
+      return kExitUsage;
+    }
+    in = &file;
+  }
+  FactsDocument facts;
+  EvalScratch scratch;
+  Decision decision;
+  std::vector<FactsError> errors;
+  EvalError eval_error;
+  std::string out;
+  if (!jsonl) {
+    std::ostringstream ss;
+    ss << in->rdbuf();
+    std::string text = ss.str();
+    bool loaded = yaml ? load_facts_yaml(text, ctx, facts, errors) : load_facts_json(text, ctx, facts, errors);
+    if (!loaded) {
+      for (const auto& e : errors) std::fputs(render_facts_error(o.facts, e).c_str(), stderr);
+      return kExitFindings;
+    }
+    if (!evaluate(program, facts, options, scratch, decision, eval_error)) {
+      std::string where;
+      if (eval_error.file >= 0) {
+        const auto& src = program.policy.files[static_cast<std::size_t>(eval_error.file)].source;
+        auto pos = src->position(eval_error.span.begin);
+        where = fmt::format("{}:{}:{}: ", src->path(), pos.line, pos.column);
+      }
+      std::fputs(fmt::format("{}error: evaluation failed: {}\n", where, eval_error.message).c_str(), stderr);
+      return kExitFindings;
+    }
+    if (o.format == "text") {
+      out = render_decision_text(decision);
+    } else {
+      write_decision_json(decision, out);
+      out += '\n';
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return kExitOk;
+  }
+  // JSON lines: one decision (or error object) per input line, in order.
+  bool any_error = false;
+  std::string line;
+  std::size_t line_no = 0;
+  out.reserve(1 << 20);
+  while (std::getline(*in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    errors.clear();
+    eval_error = EvalError{};
+    if (!load_facts_json(line, ctx, facts, errors)) {
+      write_error_line(out, line_no, errors, "");
+      any_error = true;
+    } else if (!evaluate(program, facts, options, scratch, decision, eval_error)) {
+      write_error_line(out, line_no, {}, eval_error.message);
+      any_error = true;
+    } else if (o.format == "text") {
+      out += render_decision_text(decision);
+      out += '\n';
+    } else {
+      write_decision_json(decision, out);
+      out += '\n';
+    }
+    if (out.size() > (1 << 20) - 4096) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  return any_error ? kExitFindings : kExitOk;
+}
+
+}  // namespace refpol::cli
