@@ -55,10 +55,12 @@ struct aggregate_name
 struct loop_variable : identifier {};
 struct where_clause : seq<kw_where, ws, must<expression>> {};
 struct aggregate_in : seq<loop_variable, ws, kw_in, ws, must<expression>, opt<ws, where_clause>> {};
-struct aggregate_for : seq<expression, ws, kw_for, ws, must<loop_variable>, ws, must<kw_in>, ws,
-                           must<expression>, opt<ws, where_clause>> {};
-struct aggregate_list : seq<expression> {};
-struct aggregate_body : sor<aggregate_in, aggregate_for, aggregate_list> {};
+// The value is parsed once and the `for` part is optional after it: trying `value for ...` and
+// then the bare list separately would parse nested aggregates in exponential time.
+struct aggregate_for : seq<kw_for, ws, must<loop_variable>, ws, must<kw_in>, ws, must<expression>,
+                           opt<ws, where_clause>> {};
+struct aggregate_value : seq<expression, opt<ws, aggregate_for>> {};
+struct aggregate_body : sor<aggregate_in, aggregate_value> {};
 struct aggregate
     : seq<aggregate_name, one<'('>, ws, must<aggregate_body>, ws, must<close_paren>> {};
 
@@ -72,9 +74,13 @@ struct literal_true : kw_true {};
 struct literal_false : kw_false {};
 struct literal_null : kw_null {};
 
+// `2026-13` or `2026-12-1` is a mistyped date, not a subtraction.
+struct malformed_date : seq<at<rep<4, digit>, one<'-'>, digit>, pegtl::raise<date>> {};
+
 struct primary
-    : sor<group, list_literal, if_then, aggregate, datetime, date, percent, amount, duration,
-          number, string_literal, literal_true, literal_false, literal_null, call, name_ref> {};
+    : sor<group, list_literal, if_then, aggregate, datetime, date, malformed_date, percent, amount,
+          duration, number, string_literal, literal_true, literal_false, literal_null, call,
+          name_ref> {};
 
 // `x.field`: no space around the dot, and `..` is a range, not a field.
 struct field_name : identifier {};

@@ -35,7 +35,7 @@ const std::set<std::string> kInternalStructs = {
 };
 
 // Names a production may use that are not rules: the end of a line or of the input.
-const std::set<std::string> kDocBuiltins = {"EOL", "EOF"};
+const std::set<std::string> kDocBuiltins = {"EOL", "EOF", "digit", "raise"};
 
 std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r");
@@ -371,7 +371,7 @@ bool matches_all(const std::string& text) {
   X(string_char_close) X(escape_unicode) X(escape) X(string_plain) X(string_body)                \
   X(string_literal) X(comma) X(close_paren) X(close_bracket) X(group) X(list_literal)            \
   X(if_then) X(aggregate_name) X(loop_variable) X(where_clause) X(aggregate_in)                  \
-  X(aggregate_for) X(aggregate_list) X(aggregate_body) X(aggregate) X(call_arguments)            \
+  X(aggregate_for) X(aggregate_value) X(aggregate_body) X(aggregate) X(call_arguments)            \
   X(call_name) X(call) X(name_ref) X(literal_true) X(literal_false) X(literal_null) X(primary)   \
   X(field_name) X(field_access) X(postfix) X(op_neg) X(negation) X(unary) X(op_mul) X(op_div)    \
   X(product) X(op_add) X(op_sub) X(sum_expr) X(op_default) X(default_expr) X(op_range)           \
@@ -530,14 +530,20 @@ TEST(GrammarExpression, RejectsIncompleteInputs) {
 }
 
 TEST(GrammarExpression, MalformedDatesAreNotDates) {
-  // `2026-13` and `2026-12-1` are not dates; as expressions they are subtractions (documented in
-  // docs/grammar.md, "Things that surprise authors"). If the grammar starts rejecting them,
-  // update this test and that section.
+  // `2026-13` and `2026-12-1` are not dates, and not subtractions either: they are mistyped
+  // dates, which raise "expected a date" (docs/grammar.md, "Things that surprise authors").
   for (const char* text : {"2026-13", "2026-12-1", "2026-12-011"}) {
     EXPECT_FALSE(matches_all<g::date>(text)) << text;
     EXPECT_FALSE(matches_all<g::datetime>(text)) << text;
-    EXPECT_TRUE(matches_all<g::sum_expr>(text)) << text;
+    EXPECT_FALSE(matches_all<g::sum_expr>(text)) << text;
+    auto parse_strict = [&] {
+      tao::pegtl::memory_input<> in(text, "test");
+      using Rule = tao::pegtl::seq<g::sum_expr, tao::pegtl::eof>;
+      (void)tao::pegtl::parse<Rule, tao::pegtl::nothing, tao::pegtl::must_if<g::error_table>::control>(in);
+    };
+    EXPECT_THROW(parse_strict(), tao::pegtl::parse_error) << text;
   }
+  EXPECT_TRUE(matches_all<g::sum_expr>("2026 - 12"));
   EXPECT_TRUE(matches_all<g::date>("2026-12-01"));
 }
 

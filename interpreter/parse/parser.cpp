@@ -49,7 +49,7 @@ struct selector
               g::budget_fallback, g::output_decl, g::output_name>,
           pt::fold_one::on<g::expression, g::disjunction, g::conjunction, g::comparison,
                            g::range_expr, g::default_expr, g::sum_expr, g::product, g::postfix,
-                           g::aggregate_list>> {};
+                           g::aggregate_value>> {};
 
 template <typename Rule>
 using control = pegtl::must_if<g::error_table>::control<Rule>;
@@ -316,20 +316,23 @@ class Builder {
       d = std::max(d, cd);
       return x;
     };
-    if (body.is_type<g::aggregate_in>() || body.is_type<g::aggregate_for>()) {
-      bool seen_var = false;
-      for (const auto& c : body.children) {
+    auto loop = [&](const Node& part) {
+      for (const auto& c : part.children) {
         if (c->is_type<g::loop_variable>()) {
           e.unit = c->string();
-          seen_var = true;
         } else if (c->is_type<g::where_clause>()) {
           where = take(*c->children[0]);
-        } else if (body.is_type<g::aggregate_for>() && !seen_var) {
-          value = take(*c);
         } else {
           list = take(*c);
         }
       }
+    };
+    if (body.is_type<g::aggregate_in>()) {
+      loop(body);
+    } else if (body.is_type<g::aggregate_value>()) {
+      // `value for x in list [where c]`: fold_one keeps the node only when the `for` is there.
+      value = take(*body.children[0]);
+      loop(*body.children[1]);
     } else {
       list = take(body);
     }
