@@ -14,6 +14,7 @@
 #include "interpreter/check/checker.hpp"
 #include "interpreter/check/checker_impl.hpp"
 #include "interpreter/compile/program.hpp"
+#include "interpreter/eval/decimal.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "interpreter/eval/facts.hpp"
 #include "interpreter/parse/parser.hpp"
@@ -104,11 +105,18 @@ std::set<std::string> expected_codes(const std::string& body) {
   return out;
 }
 
-std::string render(const Diagnostics& diags) {
+// Diagnostics one per line. Those in the example itself point at docs/language.md: the example's
+// first line is the line after its fence, and a fragment's prelude is not in the page.
+std::string render(const Diagnostics& diags, int fence_line = 0, int prelude_lines = 0) {
   std::string out;
   for (const auto& d : diags.items()) {
-    out += fmt::format("  {}:{} [{}] {}\n", d.source ? d.source->path() : "?",
-                       d.source ? d.source->position(d.span.begin).line : 0, d.code, d.message);
+    std::string where = d.source ? d.source->path() : "?";
+    std::uint32_t line = d.source ? d.source->position(d.span.begin).line : 0;
+    if (fence_line > 0 && d.source && where.find("language-md-line-") != std::string::npos) {
+      where = "docs/language.md";
+      line = static_cast<std::uint32_t>(fence_line + static_cast<int>(line) - prelude_lines);
+    }
+    out += fmt::format("  {}:{}: [{}] {}\n", where, line, d.code, d.message);
   }
   return out;
 }
@@ -141,12 +149,12 @@ class DocExample : public ::testing::TestWithParam<Example> {};
 TEST_P(DocExample, ChecksAsDocumented) {
   const Example& ex = GetParam();
   Outcome o = run_example(ex);
-  std::string where = fmt::format("docs/language.md:{} ({} {}; fragment lines are shifted by {})", ex.line,
+  std::string where = fmt::format("docs/language.md:{} (a {} in a ```{} block)", ex.line,
                                   o.complete ? "complete policy" : "fragment",
-                                  ex.expect_error ? "refpol-error" : "refpol", o.prelude_lines);
+                                  ex.expect_error ? "refpol-error" : "refpol");
   if (!ex.expect_error) {
     EXPECT_FALSE(o.diagnostics.has_errors()) << where << " should check without errors, but gave:\n"
-                                             << render(o.diagnostics) << "the example:\n"
+                                             << render(o.diagnostics, ex.line, o.prelude_lines) << "the example:\n"
                                              << ex.body;
     return;
   }
@@ -156,7 +164,7 @@ TEST_P(DocExample, ChecksAsDocumented) {
   for (const auto& d : o.diagnostics.items()) got.insert(d.code);
   for (const auto& code : expected_codes(ex.body)) {
     EXPECT_TRUE(got.count(code)) << where << " should give " << code << ", but gave:\n"
-                                 << render(o.diagnostics) << "the example:\n"
+                                 << render(o.diagnostics, ex.line, o.prelude_lines) << "the example:\n"
                                  << ex.body;
   }
 }

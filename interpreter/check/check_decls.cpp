@@ -289,6 +289,11 @@ void Checker::check_phases(const ast::PhasesDecl& d, int file) {
       error(ctx, "E105", p.name.span, fmt::format("phase `{}` is declared twice", p.name.text));
       continue;
     }
+    if (defines_.count(p.name.text)) {
+      error(ctx, "E105", p.name.span, fmt::format("phase `{}` has the name of a definition", p.name.text))
+          .hint = "give the phase or the definition another name";
+      continue;
+    }
     phases_[p.name.text] = {p.first.span, p.last.span};
     Date a, b;
     if (!parse_date(p.first.text, a) || !parse_date(p.last.text, b)) {
@@ -360,7 +365,9 @@ void Checker::check_grant(const ast::Grant& g, Ctx& ctx) {
           want = fmt::format("an amount of money, such as `50 {}`", currency_);
           break;
         case A::money_or_number:
-          ok = (t.kind == K::money && t.unit.size() == 3) || t.numeric();
+          // A plain number is ambiguous (50 off or 50% off?): a share must be written with `%`.
+          ok = (t.kind == K::money && t.unit.size() == 3) ||
+               (t.numeric() && g.amount->kind != ast::ExprKind::number);
           want = fmt::format("an amount such as `50 {}`, or a share off such as `20%`", currency_);
           break;
         case A::number:

@@ -64,6 +64,7 @@ class Loader {
     diags.append(r.diagnostics);
     if (!r.file) return;
     fs::path dir = fs::path(path).parent_path();
+    if (dir.empty()) dir = ".";
     files.push_back(std::move(*r.file));
     resolve_imports(0, dir, 1);
   }
@@ -130,7 +131,7 @@ class Loader {
         diags.error(too_big ? "E010" : "E020", from, span, fmt::format("module `{}` {}", name, problem));
         continue;
       }
-      std::string shown = found.parent_path() == policy_dir ? found.string() : "stdlib/" + file_name;
+      std::string shown = found.parent_path() == policy_dir ? found.lexically_normal().string() : "stdlib/" + file_name;
       auto src = std::make_shared<SourceFile>(shown, std::move(text));
       hash_input += src->text();
       ParseResult r = parse(src, FileKind::module);

@@ -312,13 +312,40 @@ class Compiler {
   // Record index of an expression's value, from the schema (for field access).
   int record_of(const ast::Expr& e) {
     const Schema& s = p_.policy.schema;
+    // Lists of records carry their items' record index too, so this serves loop lists as well.
     switch (e.kind) {
       case E::group: return record_of(e.kids[0]);
+      case E::binary:
+        if (e.text == "??") {
+          int r = record_of(e.kids[0]);
+          return r >= 0 ? r : record_of(e.kids[1]);
+        }
+        return -1;
+      case E::if_then: {
+        int r = record_of(e.kids[1]);
+        return r >= 0 ? r : record_of(e.kids[2]);
+      }
+      case E::call:
+        if (e.text == "draw" && e.kids.size() == 3) return record_of(e.kids[1]);
+        if (auto it = define_index_.find(e.text); it != define_index_.end()) {
+          return record_of(define_decls_[it->second].first->body);
+        }
+        return -1;
       case E::name: {
         if (auto it = local_records_.find(e.text); it != local_records_.end()) return it->second;
-        if (e.text == "referral") {
+        if (e.text == "referral" || e.text == "qualified_referrals") {
           const FieldInfo* f = s.root().find("referrals");
           return f ? f->type.record : -1;
+        }
+        if (auto it = define_index_.find(e.text); it != define_index_.end()) {
+          const ast::DefineDecl* def = define_decls_[it->second].first;
+          if (!def->has_params && record_depth_ < 32) {
+            ++record_depth_;
+            int r = record_of(def->body);
+            --record_depth_;
+            return r;
+          }
+          return -1;
         }
         if (const FieldInfo* f = s.root().find(e.text)) return f->type.record;
         return -1;
@@ -334,6 +361,7 @@ class Compiler {
   }
 
   std::map<std::string, int, std::less<>> local_records_;
+  int record_depth_ = 0;
 
   Value phase_range(const std::string& name) {
     for (const auto& d : p_.policy.files[0].decls) {
@@ -382,14 +410,7 @@ class Compiler {
   }
 
   // Record index of a list's items, for loop variables.
-  int list_record(const ast::Expr& e) {
-    if (e.kind == E::name && e.text == "qualified_referrals") {
-      const FieldInfo* f = p_.policy.schema.root().find("referrals");
-      return f ? f->type.record : -1;
-    }
-    if (e.kind == E::call && e.text == "draw" && e.kids.size() == 3) return list_record(e.kids[1]);
-    return record_of(e);
-  }
+  int list_record(const ast::Expr& e) { return record_of(e); }
 
   void decl(const ast::Decl& d) {
     Program& p = p_;

@@ -18,22 +18,23 @@ const char* status_name(RewardStatus s);
 enum class ReferralStatus : std::uint8_t { qualified, not_qualified, void_, ineligible_referee };
 const char* referral_status_name(ReferralStatus s);
 
-// Views (string_view) point into the compiled program, which outlives its decisions; strings
-// that come from the facts are copied.
+// A decision's views point into the Program and the FactsDocument it was evaluated from, so that
+// evaluating allocates nothing per decision: copy what you keep beyond either of them (the JSON
+// and text writers do).
 struct Reward {
   std::string_view rule;           // the reward or tiers rule's name
   std::string_view tier;           // the tier's label, or empty
   std::int32_t tier_index = -1;
   std::string_view recipient_role; // "referrer", "referee" or a loop name
-  std::string recipient_id;        // empty when the facts give no id
-  std::string scope;               // referral id, tier label, item id, or "once": part of the key
+  std::string_view recipient_id;   // empty when the facts give no id
+  std::string_view scope;          // referral id, tier label, item id, or "once": part of the key
   std::string_view kind;           // coupon, cash, ...
   bool has_amount = false;
   Decimal amount;
   std::string_view unit;           // CNY, points, MB, or "%" for a share off
   std::string_view label;          // the gift's or title's name
   RewardStatus status = RewardStatus::granted;
-  std::string reason;              // for void and withheld: the reason code(s)
+  std::string_view reason;         // for void (the first void label) and withheld (`cap`, ...)
   std::uint64_t boosts = 0;        // bit i: boost i of the program applied
   bool capped = false;             // reduced by a cap
   std::optional<DateTime> granted_at;
@@ -44,10 +45,10 @@ struct Reward {
 };
 
 struct ReferralVerdict {
-  std::string id;
-  std::string referee_id;
+  std::string_view id;
+  std::string_view referee_id;
   ReferralStatus status = ReferralStatus::not_qualified;
-  std::vector<std::string> reasons;  // labels that decided it
+  std::vector<std::string_view> reasons;  // labels that decided it
   std::int32_t position = 0;         // 1-based among qualified referrals, 0 otherwise
   std::optional<DateTime> settles_at;
 };
@@ -69,13 +70,13 @@ struct ExplainLine {
 };
 
 struct Decision {
-  std::string policy_id;
+  std::string_view policy_id;
   std::uint64_t policy_version = 0;
-  std::string policy_hash;
+  std::string_view policy_hash;
   DateTime now;
-  std::string referrer_id;
+  std::string_view referrer_id;
   bool referrer_eligible = true;
-  std::vector<std::string> referrer_reasons;  // failed labels
+  std::vector<std::string_view> referrer_reasons;  // failed labels
   std::vector<ReferralVerdict> referrals;
   std::vector<Reward> rewards;
   std::vector<OutputValue> outputs;

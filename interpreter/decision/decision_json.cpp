@@ -9,24 +9,80 @@
 namespace refpol {
 namespace {
 
-void str(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+void escape_into(std::string& out, std::string_view s) {
+  // Most strings need no escaping: copy runs of plain bytes at once.
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (!needs_escape(static_cast<unsigned char>(s[i]))) continue;
+    out.append(s.data() + start, i - start);
+    start = i + 1;
+    char c = s[i];
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
+      default: out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
     }
   }
+  out.append(s.data() + start, s.size() - start);
+}
+
+void str(std::string& out, std::string_view s) {
   out += '"';
+  escape_into(out, s);
+  out += '"';
+}
+
+// `2026-12-08T10:00:00+08:00`, written by hand: this runs for every date in every decision.
+void datetime(std::string& out, const DateTime& t) {
+  std::int64_t local = t.utc_seconds + t.offset_seconds;
+  std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  std::int64_t secs = local - days * 86400;
+  int y;
+  unsigned m, d;
+  civil(Date{static_cast<std::int32_t>(days)}, y, m, d);
+  if (y < 0 || y > 9999 || t.offset_seconds % 60 != 0) {
+    str(out, to_string(t));
+    return;
+  }
+  char buf[32];
+  auto two = [&](char* p, unsigned v) {
+    p[0] = static_cast<char>('0' + v / 10);
+    p[1] = static_cast<char>('0' + v % 10);
+  };
+  buf[0] = '"';
+  buf[1] = static_cast<char>('0' + y / 1000);
+  buf[2] = static_cast<char>('0' + y / 100 % 10);
+  buf[3] = static_cast<char>('0' + y / 10 % 10);
+  buf[4] = static_cast<char>('0' + y % 10);
+  buf[5] = '-';
+  two(buf + 6, m);
+  buf[8] = '-';
+  two(buf + 9, d);
+  buf[11] = 'T';
+  two(buf + 12, static_cast<unsigned>(secs / 3600));
+  buf[14] = ':';
+  two(buf + 15, static_cast<unsigned>(secs / 60 % 60));
+  buf[17] = ':';
+  two(buf + 18, static_cast<unsigned>(secs % 60));
+  std::size_t n = 20;
+  if (t.offset_seconds == 0) {
+    buf[n++] = 'Z';
+  } else {
+    std::int32_t off = t.offset_seconds;
+    buf[n++] = off < 0 ? '-' : '+';
+    if (off < 0) off = -off;
+    two(buf + n, static_cast<unsigned>(off / 3600));
+    buf[n + 2] = ':';
+    two(buf + n + 3, static_cast<unsigned>(off / 60 % 60));
+    n += 5;
+  }
+  buf[n++] = '"';
+  out.append(buf, n);
 }
 
 void opt_time(std::string& out, const char* key, const std::optional<DateTime>& t) {
@@ -34,7 +90,7 @@ void opt_time(std::string& out, const char* key, const std::optional<DateTime>& 
   out += key;
   out += "\":";
   if (t) {
-    str(out, to_string(*t));
+    datetime(out, *t);
   } else {
     out += "null";
   }
@@ -72,7 +128,7 @@ const char* referral_status_name(ReferralStatus s) {
 }
 
 std::string reward_key(const Decision& d, const Reward& r) {
-  std::string key = d.policy_id;
+  std::string key(d.policy_id);
   key += '/';
   key += r.rule;
   key += '/';
@@ -94,7 +150,7 @@ void write_decision_json(const Decision& d, std::string& out) {
   out += ",\"hash\":";
   str(out, d.policy_hash);
   out += "},\"now\":";
-  str(out, to_string(d.now));
+  datetime(out, d.now);
   out += ",\"referrer\":{\"id\":";
   str(out, d.referrer_id);
   out += ",\"eligible\":";
@@ -132,8 +188,18 @@ void write_decision_json(const Decision& d, std::string& out) {
   for (std::size_t i = 0; i < d.rewards.size(); ++i) {
     const Reward& r = d.rewards[i];
     if (i) out += ',';
-    out += "{\"key\":";
-    str(out, reward_key(d, r));
+    out += "{\"key\":\"";
+    // The key, written in place: policy/rule/role:recipient/scope (see reward_key).
+    escape_into(out, d.policy_id);
+    out += '/';
+    escape_into(out, r.rule);
+    out += '/';
+    escape_into(out, r.recipient_role);
+    out += ':';
+    escape_into(out, r.recipient_id);
+    out += '/';
+    escape_into(out, r.scope);
+    out += '"';
     out += ",\"rule\":";
     str(out, r.rule);
     out += ",\"tier\":";
@@ -228,7 +294,7 @@ std::string render_decision_text(const Decision& d) {
                      d.referrer_eligible ? "eligible" : "not eligible");
   if (!d.referrer_reasons.empty()) {
     out += " (failed:";
-    for (const auto& r : d.referrer_reasons) out += " " + r;
+    for (const auto& r : d.referrer_reasons) out += fmt::format(" {}", r);
     out += ")";
   }
   out += "\n";
@@ -240,7 +306,7 @@ std::string render_decision_text(const Decision& d) {
       if (v.position > 0) out += fmt::format(" #{}", v.position);
       if (!v.reasons.empty()) {
         out += " because";
-        for (const auto& r : v.reasons) out += " " + r;
+        for (const auto& r : v.reasons) out += fmt::format(" {}", r);
       }
       if (v.settles_at) out += ", settles " + to_string(*v.settles_at);
       out += "\n";
@@ -253,7 +319,7 @@ std::string render_decision_text(const Decision& d) {
     if (!r.label.empty()) what += fmt::format(" \"{}\"", r.label);
     out += fmt::format("  {} to {} {}: {} [{}]", r.tier.empty() ? std::string(r.rule) : fmt::format("{} ({})", r.rule, r.tier),
                        r.recipient_role, r.recipient_id.empty() ? "-" : r.recipient_id, what, status_name(r.status));
-    if (!r.reason.empty()) out += " reason " + r.reason;
+    if (!r.reason.empty()) out += fmt::format(" reason {}", r.reason);
     if (r.settles_at && r.status == RewardStatus::pending) out += ", settles " + to_string(*r.settles_at);
     if (r.due_by) out += ", due by " + to_string(*r.due_by);
     if (r.expires_at) out += ", expires " + to_string(*r.expires_at);

@@ -17,7 +17,8 @@ inline constexpr std::size_t kDecimalBufferSize = 48;
 
 // value = mantissa * 10^-scale, with 0 <= scale <= kMaxDecimalScale. The scale is kept as
 // written (1.50 has scale 2) so that output shows the precision the author chose.
-struct Decimal {
+// Packed to 12 bytes so a runtime Value (which may hold Money = Decimal + unit) stays 24 bytes.
+struct __attribute__((packed, aligned(4))) Decimal {
   std::int64_t mantissa = 0;
   std::uint8_t scale = 0;
 };

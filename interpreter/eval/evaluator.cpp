@@ -13,13 +13,14 @@ namespace {
 
 namespace v2 = boost::variant2;
 
-std::string string_field(const Program& p, const Value& record_value) {
+// The `id` of a record, as a view into the facts.
+std::string_view string_field(const Program& p, const Value& record_value) {
   if (record_value.index() != kRecord) return {};
   const RecordV* r = unsafe_get<kRecord>(record_value);
   if (r->record < 0) return {};
   std::int32_t slot = p.id_slot[static_cast<std::size_t>(r->record)];
   if (slot < 0 || r->fields[slot].index() != kString) return {};
-  return std::string(unsafe_get<kString>(r->fields[slot]).view());
+  return unsafe_get<kString>(r->fields[slot]).view();
 }
 
 class Engine {
@@ -35,8 +36,11 @@ class Engine {
     out_.policy_hash = p.policy.content_hash;
     out_.now = m_.now();
     if (p.referrer_slot >= 0) out_.referrer_id = string_field(p, facts_.root->fields[p.referrer_slot]);
-    out_.referrer_eligible = conditions(p.referrer_eligible, "referrer eligible", out_.referrer_reasons, false);
+    // Referrals first: `qualified_referrals` may decide the referrer's eligibility.
     referrals();
+    m_.set_local(p.referral_local, Absent{});
+    m_.set_local(p.position_local, Absent{});
+    out_.referrer_eligible = conditions(p.referrer_eligible, "referrer eligible", out_.referrer_reasons, false);
     if (out_.referrer_eligible) {
       for (std::size_t i = 0; i < p.rules.size() && !m_.failed(); ++i) rule(p.rules[i]);
       if (!m_.failed()) apply_caps_and_budget();
@@ -130,7 +134,7 @@ class Engine {
 
   // Evaluates labelled conditions; returns whether all held and collects the labels that failed.
   bool conditions(const std::vector<CompiledCondition>& conds, std::string_view what,
-                  std::vector<std::string>& failed, bool any_mode) {
+                  std::vector<std::string_view>& failed, bool any_mode) {
     bool all = true, any = false;
     for (const auto& c : conds) {
       int t = m_.truth(c.node);
@@ -138,8 +142,9 @@ class Engine {
       bool held = t == 1;
       if (held) any = true;
       if (!held) all = false;
-      std::string label = c.label.empty() ? std::string(what == "referrer eligible" ? "not_eligible" : "condition") : std::string(c.label);
-      if (any_mode ? held : !held) failed.push_back(label);
+      if (any_mode ? held : !held) {
+        failed.push_back(!c.label.empty() ? c.label : what == "referrer eligible" ? std::string_view("not_eligible") : std::string_view("condition"));
+      }
       if (options_.explain) {
         explain(std::string(what), std::string(c.label), t == 1 ? "held" : t == 0 ? "failed" : "absent", detail(c.node), c.node);
       }
@@ -167,8 +172,8 @@ class Engine {
         int referee = info.index_of("referee");
         if (referee >= 0) v.referee_id = string_field(p, r->fields[referee]);
       }
-      std::string what = fmt::format("referral {}", v.id.empty() ? std::to_string(i + 1) : v.id);
-      std::vector<std::string> referee_failed, void_held, qual_failed;
+      std::string what = options_.explain ? fmt::format("referral {}", v.id.empty() ? std::to_string(i + 1) : std::string(v.id)) : std::string();
+      std::vector<std::string_view> referee_failed, void_held, qual_failed;
       bool referee_ok = conditions(p.referee_eligible, what + " referee eligible", referee_failed, false);
       bool voided = !p.voids.empty() && conditions(p.voids, what + " void", void_held, true);
       bool qualifies = conditions(p.qualifies, what + " qualifies", qual_failed, false);
@@ -215,19 +220,19 @@ class Engine {
 
   // Builds one reward from a grant in the current context (locals already bound).
   void grant(const CompiledRule& rule, const CompiledGrant& g, std::string_view tier, std::int32_t tier_index,
-             std::string role, std::string rid, std::string scope, const RefState* ref) {
-    Reward r;
+             std::string_view rid, std::string_view scope, const RefState* ref) {
+    // Built in place; dropped again below if the evaluation fails part-way.
+    Reward& r = out_.rewards.emplace_back();
     r.rule = rule.name;
     r.tier = tier;
     r.tier_index = tier_index;
     r.recipient_role = rule.recipient;
-    r.recipient_id = std::move(rid);
-    r.scope = std::move(scope);
+    r.recipient_id = rid;
+    r.scope = scope;
     r.kind = g.kind;
     r.label = g.label;
-    (void)role;
     if (g.amount != kNoNode) {
-      Value a = m_.eval(g.amount);
+      Value a = m_.operand(g.amount);
       if (m_.failed()) return;
       // Boosts multiply the amount, in declaration order.
       for (std::size_t b = 0; b < p_.boosts.size() && a.index() != kAbsent; ++b) {
@@ -264,6 +269,10 @@ class Engine {
         r.reason = "amount_absent";
       }
     }
+    if (r.has_amount && r.amount.mantissa < 0) {
+      r.status = RewardStatus::withheld;
+      r.reason = "negative_amount";
+    }
     if (g.valued_at != kNoNode) {
       Value v = m_.eval(g.valued_at);
       if (v.index() == kMoney) r.value = unsafe_get<kMoney>(v).amount;
@@ -274,7 +283,7 @@ class Engine {
     if (ref && ref->voided_but_qualifying) {
       r.status = RewardStatus::void_;
       const auto& reasons = out_.referrals[ref->verdict].reasons;
-      for (std::size_t i = 0; i < reasons.size(); ++i) r.reason += (i ? "," : "") + reasons[i];
+      if (!reasons.empty()) r.reason = reasons.front();
     }
     std::optional<DateTime> settles = ref ? ref->settles_at : std::nullopt;
     if (settles) {
@@ -304,17 +313,19 @@ class Engine {
         r.status = RewardStatus::expired;
       }
     }
-    out_.rewards.push_back(std::move(r));
   }
 
-  std::string referee_id_of(const RefState& st) { return out_.referrals[st.verdict].referee_id; }
+  std::string_view referee_id_of(const RefState& st) { return out_.referrals[st.verdict].referee_id; }
 
   void rule(const CompiledRule& rule) {
     const Program& p = p_;
-    auto when_holds = [&](const std::string& what) {
+    // Outside per-referral rules no referral is current: boosts that read one see it absent.
+    m_.set_local(p.referral_local, Absent{});
+    m_.set_local(p.position_local, Absent{});
+    auto when_holds = [&](std::string_view what) {
       if (rule.when == kNoNode) return true;
       int t = m_.truth(rule.when);
-      if (options_.explain) explain(fmt::format("reward {}", rule.name), what, t == 1 ? "held" : t == 0 ? "failed" : "absent", detail(rule.when), rule.when);
+      if (options_.explain) explain(fmt::format("reward {}", rule.name), std::string(what), t == 1 ? "held" : t == 0 ? "failed" : "absent", detail(rule.when), rule.when);
       return t == 1;
     };
     switch (rule.form) {
@@ -323,10 +334,10 @@ class Engine {
           if (!st.qualified && !st.voided_but_qualifying) continue;
           m_.set_local(p.referral_local, st.record);
           m_.set_local(p.position_local, st.position);
-          const std::string& rid = out_.referrals[st.verdict].id;
+          std::string_view rid = out_.referrals[st.verdict].id;
           if (!when_holds(rid)) continue;
-          std::string recipient = rule.recipient == "referee" ? referee_id_of(st) : out_.referrer_id;
-          grant(rule, rule.grant, {}, -1, std::string(rule.recipient), recipient, rid, &st);
+          std::string_view recipient = rule.recipient == "referee" ? referee_id_of(st) : out_.referrer_id;
+          grant(rule, rule.grant, {}, -1, recipient, rid, &st);
           if (m_.failed()) return;
         }
         return;
@@ -336,19 +347,19 @@ class Engine {
         const ListV* list = unsafe_get<kList>(lv);
         for (std::uint32_t i = 0; i < list->size; ++i) {
           m_.set_local(rule.loop_slot, list->items[i]);
-          std::string item_id = string_field(p, list->items[i]);
-          if (item_id.empty()) item_id = std::to_string(i + 1);
+          std::string_view item_id = string_field(p, list->items[i]);
+          if (item_id.empty()) item_id = m_.arena().string(std::to_string(i + 1)).view();
           if (!when_holds(item_id)) continue;
-          std::string recipient = rule.recipient == "referrer" ? out_.referrer_id : item_id;
-          grant(rule, rule.grant, {}, -1, std::string(rule.recipient), recipient, item_id, nullptr);
+          std::string_view recipient = rule.recipient == "referrer" ? out_.referrer_id : item_id;
+          grant(rule, rule.grant, {}, -1, recipient, item_id, nullptr);
           if (m_.failed()) return;
         }
         return;
       }
       case CompiledRule::Form::once: {
         if (!when_holds("")) return;
-        std::string recipient = rule.recipient == "referrer" ? out_.referrer_id : facts_referee_id();
-        grant(rule, rule.grant, {}, -1, std::string(rule.recipient), recipient, "once", nullptr);
+        std::string_view recipient = rule.recipient == "referrer" ? out_.referrer_id : facts_referee_id();
+        grant(rule, rule.grant, {}, -1, recipient, "once", nullptr);
         return;
       }
       case CompiledRule::Form::tiers: {
@@ -374,9 +385,8 @@ class Engine {
         std::size_t first = rule.pays_highest ? static_cast<std::size_t>(reached) : 0;
         for (std::size_t t = first; t <= static_cast<std::size_t>(reached); ++t) {
           const CompiledTier& tier = rule.tiers[t];
-          std::string recipient = rule.recipient == "referrer" ? out_.referrer_id : facts_referee_id();
-          grant(rule, tier.grant, tier.label, static_cast<std::int32_t>(t), std::string(rule.recipient), recipient,
-                std::string(tier.label), nullptr);
+          std::string_view recipient = rule.recipient == "referrer" ? out_.referrer_id : facts_referee_id();
+          grant(rule, tier.grant, tier.label, static_cast<std::int32_t>(t), recipient, tier.label, nullptr);
           if (m_.failed()) return;
         }
         return;
@@ -384,9 +394,44 @@ class Engine {
     }
   }
 
-  std::string facts_referee_id() {
+  std::string_view facts_referee_id() {
     if (p_.referee_slot < 0) return {};
     return string_field(p_, facts_.root->fields[p_.referee_slot]);
+  }
+
+  // The budget's fallback replaces a reward that no longer fits, if the fallback itself fits.
+  bool try_fallback(Reward& r, Decimal& remaining) {
+    const CompiledGrant& g = p_.fallback;
+    Reward f = r;
+    f.kind = g.kind;
+    f.label = g.label;
+    f.has_amount = false;
+    f.unit = {};
+    f.value.reset();
+    if (g.amount != kNoNode) {
+      Value a = m_.eval(g.amount);
+      if (a.index() == kMoney) {
+        f.unit = p_.units[unsafe_get<kMoney>(a).unit];
+        f.amount = round_amount(unsafe_get<kMoney>(a).amount, f.unit);
+        f.has_amount = true;
+      } else if (is_numeric(a)) {
+        f.amount = as_decimal(a);
+        f.unit = g.kind == "points" ? std::string_view("points") : std::string_view();
+        f.has_amount = true;
+      }
+    }
+    if (g.valued_at != kNoNode) {
+      Value v = m_.eval(g.valued_at);
+      if (v.index() == kMoney) f.value = unsafe_get<kMoney>(v).amount;
+    } else if (f.has_amount && f.unit == p_.units[0]) {
+      f.value = f.amount;
+    }
+    Decimal cost = f.value ? *f.value : Decimal{};
+    if (compare(cost, remaining) > 0) return false;
+    sub(remaining, cost, remaining);
+    f.reason = "budget_fallback";
+    r = f;
+    return true;
   }
 
   // Caps per recipient and kind, then the campaign budget, both in reward order.
@@ -395,7 +440,7 @@ class Engine {
     for (const CompiledCap& cap : p.caps) {
       Value limit = m_.eval(cap.limit);
       Decimal lim = as_decimal(limit);
-      std::vector<std::pair<std::string, Decimal>> used;
+      std::vector<std::pair<std::string_view, Decimal>> used;
       for (Reward& r : out_.rewards) {
         if (r.kind != cap.kind || r.recipient_role != cap.recipient || !r.has_amount) continue;
         if (r.status != RewardStatus::granted && r.status != RewardStatus::pending && r.status != RewardStatus::expired) continue;
@@ -412,9 +457,17 @@ class Engine {
           continue;
         }
         if (compare(r.amount, remaining) > 0) {
+          // The reward's value shrinks in proportion: 300 of 500 points valued 5 CNY is 3 CNY.
+          if (r.value) {
+            Decimal share, scaled;
+            if (div(remaining, r.amount, share) == DecimalError::none &&
+                mul(*r.value, share, scaled) == DecimalError::none &&
+                round_to(scaled, 2, Rounding::half_up, scaled) == DecimalError::none) {
+              r.value = scaled;
+            }
+          }
           r.amount = remaining;
           r.capped = true;
-          if (r.value) r.value = remaining;
         }
         add(it->second, r.amount, it->second);
       }
@@ -429,6 +482,7 @@ class Engine {
         sub(remaining, *r.value, remaining);
         continue;
       }
+      if (p.has_fallback && try_fallback(r, remaining)) continue;
       r.status = RewardStatus::withheld;
       r.reason = "budget";
       r.granted_at.reset();
@@ -460,9 +514,9 @@ bool evaluate(const Program& program, const FactsDocument& facts, const EvalOpti
 }
 
 void Decision::clear() {
-  policy_id.clear();
-  policy_hash.clear();
-  referrer_id.clear();
+  policy_id = {};
+  policy_hash = {};
+  referrer_id = {};
   referrer_eligible = true;
   referrer_reasons.clear();
   referrals.clear();

@@ -226,7 +226,7 @@ Value Machine::eval(std::uint32_t index) {
     case Op::constant: return n.constant;
     case Op::root_field: return root_->fields[n.slot];
     case Op::field: {
-      Value base = eval(n.a);
+      Value base = operand(n.a);
       if (base.index() != kRecord) return Absent{};
       return unsafe_get<kRecord>(base)->fields[n.slot];
     }
@@ -237,12 +237,12 @@ Value Machine::eval(std::uint32_t index) {
       return qualified_;
     }
     case Op::not_: {
-      Value v = eval(n.a);
+      Value v = operand(n.a);
       if (v.index() != kBool) return Absent{};
       return !unsafe_get<kBool>(v);
     }
     case Op::neg: {
-      Value v = eval(n.a);
+      Value v = operand(n.a);
       switch (v.index()) {
         case kInt: {
           std::int64_t x = unsafe_get<kInt>(v);
@@ -285,11 +285,11 @@ Value Machine::eval(std::uint32_t index) {
       if (a == 0 && b == 0) return false;
       return Absent{};
     }
-    case Op::add: return add_values(eval(n.a), eval(n.b), index, false);
-    case Op::sub: return add_values(eval(n.a), eval(n.b), index, true);
-    case Op::mul: return multiply(eval(n.a), eval(n.b), index);
+    case Op::add: return add_values(operand(n.a), operand(n.b), index, false);
+    case Op::sub: return add_values(operand(n.a), operand(n.b), index, true);
+    case Op::mul: return multiply(operand(n.a), operand(n.b), index);
     case Op::div: {
-      Value a = eval(n.a), b = eval(n.b);
+      Value a = operand(n.a), b = operand(n.b);
       if (a.index() == kAbsent || b.index() == kAbsent) return Absent{};
       Decimal r;
       DecimalError e = div(as_decimal(a), as_decimal(b), r);
@@ -301,12 +301,12 @@ Value Machine::eval(std::uint32_t index) {
       return r;
     }
     case Op::coalesce: {
-      Value a = eval(n.a);
-      return a.index() == kAbsent ? eval(n.b) : a;
+      Value a = operand(n.a);
+      return a.index() == kAbsent ? operand(n.b) : a;
     }
     case Op::eq:
     case Op::ne: {
-      Value a = eval(n.a), b = eval(n.b);
+      Value a = operand(n.a), b = operand(n.b);
       if (a.index() == kAbsent || b.index() == kAbsent) return Absent{};
       bool eq = equal_values(a, b);
       return n.op == Op::eq ? eq : !eq;
@@ -315,7 +315,7 @@ Value Machine::eval(std::uint32_t index) {
     case Op::le:
     case Op::gt:
     case Op::ge: {
-      Value a = eval(n.a), b = eval(n.b);
+      Value a = operand(n.a), b = operand(n.b);
       if (a.index() == kAbsent || b.index() == kAbsent) return Absent{};
       int c = compare_values(a, b);
       if (c == -2) return Absent{};
@@ -328,16 +328,16 @@ Value Machine::eval(std::uint32_t index) {
     }
     case Op::in:
     case Op::not_in: {
-      Value r = membership(eval(n.a), eval(n.b));
+      Value r = membership(operand(n.a), operand(n.b));
       if (r.index() != kBool || n.op == Op::in) return r;
       return !unsafe_get<kBool>(r);
     }
-    case Op::present: return eval(n.a).index() != kAbsent;
-    case Op::absent: return eval(n.a).index() == kAbsent;
+    case Op::present: return operand(n.a).index() != kAbsent;
+    case Op::absent: return operand(n.a).index() == kAbsent;
     case Op::if_: {
       int c = truth(n.a);
-      if (c == 1) return eval(n.b);
-      if (c == 0) return eval(n.c);
+      if (c == 1) return operand(n.b);
+      if (c == 0) return operand(n.c);
       return Absent{};
     }
     case Op::list: {
@@ -350,8 +350,8 @@ Value Machine::eval(std::uint32_t index) {
     }
     case Op::range: {
       RangeV* r = scratch_.arena.range();
-      r->first = eval(n.a);
-      r->last = eval(n.b);
+      r->first = operand(n.a);
+      r->last = operand(n.b);
       if (r->first.index() == kAbsent || r->last.index() == kAbsent) return Absent{};
       return static_cast<const RangeV*>(r);
     }
@@ -369,7 +369,7 @@ Value Machine::eval(std::uint32_t index) {
       for (std::uint32_t i = 0; i < count; ++i) args[i] = eval(p_.args[n.args_begin + i]);
       std::vector<Value> saved(scratch_.locals.begin() + n.slot, scratch_.locals.begin() + n.slot + count);
       for (std::uint32_t i = 0; i < count; ++i) scratch_.locals[n.slot + i] = args[i];
-      Value r = eval(n.c);
+      Value r = operand(n.c);
       for (std::uint32_t i = 0; i < count; ++i) scratch_.locals[n.slot + i] = saved[i];
       return r;
     }

@@ -14,9 +14,29 @@ class Machine {
   }
 
   Value eval(std::uint32_t node);
+  // Leaves (constants, facts, locals) are read in place, without a recursive call: most operands
+  // are leaves, and this is the evaluator's hottest path.
+  Value operand(std::uint32_t index) {
+    const Node& n = p_.nodes[index];
+    switch (n.op) {
+      case Op::constant: return n.constant;
+      case Op::root_field: return root_->fields[n.slot];
+      case Op::local: return scratch_.locals[n.slot];
+      case Op::field: {
+        const Node& base = p_.nodes[n.a];
+        if (base.op == Op::root_field || base.op == Op::local) {
+          const Value& b = base.op == Op::root_field ? root_->fields[base.slot] : scratch_.locals[base.slot];
+          if (b.index() != kRecord) return Absent{};
+          return unsafe_get<kRecord>(b)->fields[n.slot];
+        }
+        return eval(index);
+      }
+      default: return eval(index);
+    }
+  }
   // 1 held, 0 failed, -1 absent.
   int truth(std::uint32_t node) {
-    Value v = eval(node);
+    Value v = operand(node);
     if (v.index() == kBool) return unsafe_get<kBool>(v) ? 1 : 0;
     return -1;
   }
