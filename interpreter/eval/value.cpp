@@ -13,6 +13,14 @@ constexpr std::size_t kMaxBlockSize = 64 * 1024;
 }
 
 void* Arena::allocate(std::size_t bytes, std::size_t align) {
+  if (current_ == 0 && offset_ == 0) {
+    std::size_t start = (inline_used_ + align - 1) & ~(align - 1);
+    if (start + bytes <= kInlineBytes) {
+      inline_used_ = start + bytes;
+      used_total_ += bytes;
+      return inline_ + start;
+    }
+  }
   for (;;) {
     if (current_ < blocks_.size()) {
       Block& b = blocks_[current_];
@@ -53,6 +61,7 @@ ListV* Arena::list() { return new (allocate(sizeof(ListV), alignof(ListV))) List
 RangeV* Arena::range() { return new (allocate(sizeof(RangeV), alignof(RangeV))) RangeV(); }
 
 void Arena::reset() {
+  inline_used_ = 0;
   current_ = 0;
   offset_ = 0;
   used_total_ = 0;

@@ -94,6 +94,11 @@ class Arena {
 
  private:
   void* allocate(std::size_t bytes, std::size_t align);
+  // A small document lives entirely in this inline block, next to its owner: one cache miss to
+  // reach it instead of three, when many documents are held at once.
+  static constexpr std::size_t kInlineBytes = 512;
+  alignas(16) std::byte inline_[kInlineBytes];
+  std::size_t inline_used_ = 0;
   struct Block {
     std::unique_ptr<std::byte[]> data;
     std::size_t size = 0;
