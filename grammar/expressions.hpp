@@ -48,10 +48,12 @@ struct if_then : seq<kw_if, ws, must<expression>, ws, must<kw_then>, ws, must<ex
 
 // Aggregates: `count(r in referrals where r.paid)`, `sum(o.amount for o in orders where ...)`,
 // `count(list)`.
-struct aggregate_name
+struct aggregate_word
     : sor<key<TAO_PEGTL_STRING("count")>, key<TAO_PEGTL_STRING("sum")>,
           key<TAO_PEGTL_STRING("min")>, key<TAO_PEGTL_STRING("max")>,
           key<TAO_PEGTL_STRING("any")>, key<TAO_PEGTL_STRING("all")>> {};
+// The parse tree keeps this one; lookaheads use aggregate_word, which leaves no node behind.
+struct aggregate_name : aggregate_word {};
 struct loop_variable : identifier {};
 struct where_clause : seq<kw_where, ws, must<expression>> {};
 struct aggregate_in : seq<loop_variable, ws, kw_in, ws, must<expression>, opt<ws, where_clause>> {};
@@ -77,10 +79,15 @@ struct literal_null : kw_null {};
 // `2026-13` or `2026-12-1` is a mistyped date, not a subtraction.
 struct malformed_date : seq<at<rep<4, digit>, one<'-'>, digit>, pegtl::raise<date>> {};
 
+// Each alternative is guarded by a cheap look at its first characters, so the parse tree does not
+// start (and throw away) a node for every alternative that cannot match.
+struct literal_word : sor<literal_true, literal_false, literal_null> {};
+struct number_like : sor<datetime, date, malformed_date, percent, amount, duration, number> {};
 struct primary
-    : sor<group, list_literal, if_then, aggregate, datetime, date, malformed_date, percent, amount,
-          duration, number, string_literal, literal_true, literal_false, literal_null, call,
-          name_ref> {};
+    : sor<seq<at<one<'('>>, group>, seq<at<one<'['>>, list_literal>, seq<at<digit>, number_like>,
+          seq<at<one<'"'>>, string_literal>, seq<at<kw_if>, if_then>,
+          seq<at<aggregate_word, one<'('>>, aggregate>, seq<at<reserved>, literal_word>,
+          seq<at<identifier, one<'('>>, call>, name_ref> {};
 
 // `x.field`: no space around the dot, and `..` is a range, not a field.
 struct field_name : identifier {};

@@ -370,9 +370,9 @@ bool matches_all(const std::string& text) {
   X(duration_unit) X(duration) X(date_part) X(time_zone_part) X(time_part) X(datetime) X(date)   \
   X(string_char_close) X(escape_unicode) X(escape) X(string_plain) X(string_body)                \
   X(string_literal) X(comma) X(close_paren) X(close_bracket) X(group) X(list_literal)            \
-  X(if_then) X(aggregate_name) X(loop_variable) X(where_clause) X(aggregate_in)                  \
+  X(if_then) X(aggregate_name) X(aggregate_word) X(loop_variable) X(where_clause) X(aggregate_in)                  \
   X(aggregate_for) X(aggregate_value) X(aggregate_body) X(aggregate) X(call_arguments)            \
-  X(call_name) X(call) X(name_ref) X(literal_true) X(literal_false) X(literal_null) X(primary)   \
+  X(call_name) X(call) X(name_ref) X(literal_true) X(literal_false) X(literal_null) X(primary) X(number_like) X(literal_word)   \
   X(field_name) X(field_access) X(postfix) X(op_neg) X(negation) X(unary) X(op_mul) X(op_div)    \
   X(product) X(op_add) X(op_sub) X(sum_expr) X(op_default) X(default_expr) X(op_range)           \
   X(range_expr) X(op_eq) X(op_ne) X(op_le) X(op_ge) X(op_lt) X(op_gt) X(op_not_in) X(op_in)      \
