@@ -291,7 +291,7 @@ class Engine {
       if (r.status == RewardStatus::granted && settles->utc_seconds > m_.now().utc_seconds) {
         r.status = RewardStatus::pending;
       }
-      if (p_.payout != kNoNode) {
+      if (p_.payout != kNoNode && r.status != RewardStatus::void_) {
         Value d = m_.eval(p_.payout);
         DateTime due;
         if (d.index() == kDuration && add(*settles, unsafe_get<kDuration>(d), p_.zone, due)) r.due_by = due;
