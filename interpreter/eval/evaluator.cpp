@@ -177,13 +177,14 @@ class Engine {
       bool referee_ok = conditions(p.referee_eligible, what + " referee eligible", referee_failed, false);
       bool voided = !p.voids.empty() && conditions(p.voids, what + " void", void_held, true);
       bool qualifies = conditions(p.qualifies, what + " qualifies", qual_failed, false);
-      if (!referee_ok) {
-        v.status = ReferralStatus::ineligible_referee;
-        v.reasons = std::move(referee_failed);
-      } else if (voided) {
+      // Voiding speaks first: a self-referral is fraud, whatever else is true of the referee.
+      if (voided) {
         v.status = ReferralStatus::void_;
         v.reasons = std::move(void_held);
-        st.voided_but_qualifying = qualifies;
+        st.voided_but_qualifying = qualifies && referee_ok;
+      } else if (!referee_ok) {
+        v.status = ReferralStatus::ineligible_referee;
+        v.reasons = std::move(referee_failed);
       } else if (qualifies) {
         v.status = ReferralStatus::qualified;
         st.qualified = true;
@@ -426,8 +427,20 @@ class Engine {
     } else if (f.has_amount && f.unit == p_.units[0]) {
       f.value = f.amount;
     }
+    // The fallback's own expiry, from the same grant date.
+    f.expires_at.reset();
+    DateTime granted = f.granted_at ? *f.granted_at : f.settles_at ? *f.settles_at : m_.now();
+    if (g.expiry == CompiledGrant::Expiry::after_grant) {
+      Value d = m_.eval(g.expiry_node);
+      DateTime exp;
+      if (d.index() == kDuration && add(granted, unsafe_get<kDuration>(d), p_.zone, exp)) f.expires_at = exp;
+    } else if (g.expiry == CompiledGrant::Expiry::on_date) {
+      Value d = m_.eval(g.expiry_node);
+      if (d.index() == kDate) f.expires_at = end_of_day(unsafe_get<kDate>(d), p_.zone);
+    }
     Decimal cost = f.value ? *f.value : Decimal{};
-    if (compare(cost, remaining) > 0) return false;
+    // A fallback that costs nothing always fits, even when the budget is overspent.
+    if (cost.mantissa > 0 && compare(cost, remaining) > 0) return false;
     sub(remaining, cost, remaining);
     f.reason = "budget_fallback";
     r = f;
@@ -454,6 +467,8 @@ class Engine {
         if (compare(remaining, Decimal{}) <= 0) {
           r.status = RewardStatus::withheld;
           r.reason = "cap";
+          r.granted_at.reset();
+          r.expires_at.reset();
           continue;
         }
         if (compare(r.amount, remaining) > 0) {
@@ -486,6 +501,7 @@ class Engine {
       r.status = RewardStatus::withheld;
       r.reason = "budget";
       r.granted_at.reset();
+      r.expires_at.reset();
       if (options_.explain) {
         explain("budget", std::string(r.rule), "withheld",
                 fmt::format("{} needed, {} left", to_string(*r.value), to_string(remaining)), p.budget_total);

@@ -12,27 +12,29 @@ namespace facts_detail {
 namespace {
 
 bool starts_with_vowel(std::string_view s) {
-  if (s.empty()) return false;
-  switch (s[0]) {
-    case 'A': case 'E': case 'I': case 'O': case 'U':
-    case 'a': case 'e': case 'i': case 'o': case 'u':
-      return true;
-    default:
-      return false;
-  }
+  return !s.empty() && std::strchr("AEIOUaeiou", s[0]) != nullptr;
 }
 
 const char* plural_name(TypeKind k) {
   switch (k) {
-    case TypeKind::boolean: return "true/false values";
-    case TypeKind::integer: return "whole numbers";
-    case TypeKind::number: return "numbers";
-    case TypeKind::money: return "amounts";
-    case TypeKind::string: return "strings";
-    case TypeKind::date: return "dates";
-    case TypeKind::datetime: return "date-times";
-    case TypeKind::duration: return "durations";
-    default: return "values";
+    case TypeKind::boolean:
+      return "true/false values";
+    case TypeKind::integer:
+      return "whole numbers";
+    case TypeKind::number:
+      return "numbers";
+    case TypeKind::money:
+      return "amounts";
+    case TypeKind::string:
+      return "strings";
+    case TypeKind::date:
+      return "dates";
+    case TypeKind::datetime:
+      return "date-times";
+    case TypeKind::duration:
+      return "durations";
+    default:
+      return "values";
   }
 }
 
@@ -52,12 +54,11 @@ const TimeZone& utc_zone() {
 std::string date_message(std::string_view text) {
   const std::string shown = quoted(text);
   const bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
-                      std::all_of(text.begin(), text.begin() + 4, is_digit) &&
-                      is_digit(text[5]) && is_digit(text[6]) && is_digit(text[8]) &&
-                      is_digit(text[9]);
+                      std::all_of(text.begin(), text.begin() + 4, is_digit) && is_digit(text[5]) &&
+                      is_digit(text[6]) && is_digit(text[8]) && is_digit(text[9]);
   if (shaped) {
-    const int year = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 +
-                     (text[3] - '0');
+    const int year =
+        (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
     const unsigned month = static_cast<unsigned>((text[5] - '0') * 10 + (text[6] - '0'));
     const unsigned day = static_cast<unsigned>((text[8] - '0') * 10 + (text[9] - '0'));
     if (year < kMinYear && month >= 1 && month <= 12 && day >= 1 &&
@@ -79,14 +80,22 @@ std::string shown_number(std::string_view text) {
 
 std::string describe_expected(const Expect& e, const Schema& schema, Format format) {
   switch (e.kind) {
-    case TypeKind::boolean: return "true or false";
-    case TypeKind::integer: return "a whole number";
-    case TypeKind::number: return "a number";
-    case TypeKind::money: return "an amount (a number)";
-    case TypeKind::string: return "a string";
-    case TypeKind::date: return "a date (YYYY-MM-DD)";
-    case TypeKind::datetime: return "a date-time (like 2026-12-08T10:00:00+08:00)";
-    case TypeKind::duration: return "a duration (like \"7 days\")";
+    case TypeKind::boolean:
+      return "true or false";
+    case TypeKind::integer:
+      return "a whole number";
+    case TypeKind::number:
+      return "a number";
+    case TypeKind::money:
+      return "an amount (a number)";
+    case TypeKind::string:
+      return "a string";
+    case TypeKind::date:
+      return "a date (YYYY-MM-DD)";
+    case TypeKind::datetime:
+      return "a date-time (like 2026-12-08T10:00:00+08:00)";
+    case TypeKind::duration:
+      return "a duration (like \"7 days\")";
     case TypeKind::list: {
       std::string items = e.elem == TypeKind::record ? record_name(e.record, schema) + " records"
                                                      : std::string(plural_name(e.elem));
@@ -97,7 +106,8 @@ std::string describe_expected(const Expect& e, const Schema& schema, Format form
       return std::string(starts_with_vowel(name) ? "an " : "a ") + name +
              (format == Format::json ? " (an object)" : " (a mapping)");
     }
-    default: return "a value of a type facts cannot hold";
+    default:
+      return "a value of a type facts cannot hold";
   }
 }
 
@@ -204,12 +214,12 @@ std::size_t utf8_error_offset(std::string_view text) {
       len = 2;
     } else if (c >= 0xE0 && c <= 0xEF) {
       len = 3;
-      if (c == 0xE0) lo = 0xA0;        // no overlongs
-      if (c == 0xED) hi = 0x9F;        // no surrogates
+      if (c == 0xE0) lo = 0xA0;  // no overlongs
+      if (c == 0xED) hi = 0x9F;  // no surrogates
     } else if (c >= 0xF0 && c <= 0xF4) {
       len = 4;
-      if (c == 0xF0) lo = 0x90;        // no overlongs
-      if (c == 0xF4) hi = 0x8F;        // nothing above U+10FFFF
+      if (c == 0xF0) lo = 0x90;  // no overlongs
+      if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
     } else {
       return i;
     }
@@ -237,11 +247,21 @@ std::string quoted(std::string_view text) {
       ++shown;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           char buf[8];
@@ -267,8 +287,8 @@ bool is_whole_number_syntax(std::string_view text) {
   return true;
 }
 
-bool convert_number(std::string_view text, const Expect& e, std::uint16_t currency_unit,
-                    Value& out, std::string& message, bool& syntax_error) {
+bool convert_number(std::string_view text, const Expect& e, std::uint16_t currency_unit, Value& out,
+                    std::string& message, bool& syntax_error) {
   syntax_error = false;
   if (e.kind == TypeKind::integer) {
     if (is_whole_number_syntax(text)) {
@@ -315,8 +335,10 @@ bool convert_number(std::string_view text, const Expect& e, std::uint16_t curren
       syntax_error = true;
       return false;
     default:
-      message = "expected a number that fits an exact decimal (about 18 significant digits, at "
-                "most 18 after the point), got " + shown_number(text);
+      message =
+          "expected a number that fits an exact decimal (about 18 significant digits, at "
+          "most 18 after the point), got " +
+          shown_number(text);
       return false;
   }
   if (e.kind == TypeKind::money) {
@@ -333,9 +355,9 @@ bool parse_duration_text(std::string_view text, Duration& out, std::string& erro
     std::int64_t seconds;  // 0 for months
   };
   static constexpr Unit kUnits[] = {
-      {"seconds", 1},     {"second", 1},     {"minutes", 60},    {"minute", 60},
-      {"hours", 3600},    {"hour", 3600},    {"days", 86400},    {"day", 86400},
-      {"weeks", 604800},  {"week", 604800},  {"months", 0},      {"month", 0},
+      {"seconds", 1},    {"second", 1},    {"minutes", 60}, {"minute", 60},
+      {"hours", 3600},   {"hour", 3600},   {"days", 86400}, {"day", 86400},
+      {"weeks", 604800}, {"week", 604800}, {"months", 0},   {"month", 0},
   };
   const std::string expected = "expected a duration (like \"7 days\"), got " + quoted(text);
   std::size_t i = 0;
@@ -418,8 +440,8 @@ bool convert_text(std::string_view text, const Expect& e, const FactsContext& ct
       bool syntax = false;
       if (convert_number(text, e, ctx.currency_unit, out, message, syntax)) return true;
       if (syntax) {
-        message = "expected " + describe_expected(e, *ctx.schema, Format::json) + ", got " +
-                  quoted(text);
+        message =
+            "expected " + describe_expected(e, *ctx.schema, Format::json) + ", got " + quoted(text);
       }
       return false;
     }
@@ -452,8 +474,8 @@ bool convert_text(std::string_view text, const Expect& e, const FactsContext& ct
       return false;
     }
     default:
-      message = "expected " + describe_expected(e, *ctx.schema, Format::json) + ", got " +
-                quoted(text);
+      message =
+          "expected " + describe_expected(e, *ctx.schema, Format::json) + ", got " + quoted(text);
       return false;
   }
 }

@@ -20,7 +20,7 @@ inline constexpr std::size_t kMaxFactsErrors = 20;
 struct Expect {
   TypeKind kind = TypeKind::error;
   bool optional = false;
-  int record = -1;     // for record
+  int record = -1;                  // for record
   TypeKind elem = TypeKind::error;  // for list
   static Expect of_field(const Type& t) { return Expect{t.kind, t.optional, t.record, t.elem}; }
   // List items are never optional; lists of lists do not exist in the language.
@@ -87,8 +87,8 @@ bool is_whole_number_syntax(std::string_view text);
 // Converts number text (a JSON number token, a YAML plain scalar, or a string holding a
 // number) for an integer, number or money field. Returns false with `message` set.
 // `syntax_error` is set when the text is not a number at all (the caller words that).
-bool convert_number(std::string_view text, const Expect& e, std::uint16_t currency_unit,
-                    Value& out, std::string& message, bool& syntax_error);
+bool convert_number(std::string_view text, const Expect& e, std::uint16_t currency_unit, Value& out,
+                    std::string& message, bool& syntax_error);
 
 // Converts text for a string, number, money, date, datetime or duration field. `found` is
 // how the text is described when it is wrong (`"2026-02-30"`).

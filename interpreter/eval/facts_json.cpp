@@ -209,11 +209,13 @@ class JsonValidator {
         }
         if (e != 'u') {
           if (e > ' ' && e < 0x7F) {
-            fail(j, std::string("invalid JSON: unknown escape `\\") + e + "` in a string",
-                 offset, message);
+            fail(j, std::string("invalid JSON: unknown escape `\\") + e + "` in a string", offset,
+                 message);
           } else {
-            fail(j, "invalid JSON: unknown escape in a string (a backslash must be followed by "
-                    "one of \" \\ / b f n r t u)", offset, message);
+            fail(j,
+                 "invalid JSON: unknown escape in a string (a backslash must be followed by "
+                 "one of \" \\ / b f n r t u)",
+                 offset, message);
           }
           return false;
         }
@@ -272,8 +274,8 @@ class JsonValidator {
   }
 
   bool literal(std::size_t& offset, std::string& message) {
-    for (std::string_view word : {std::string_view("true"), std::string_view("false"),
-                                  std::string_view("null")}) {
+    for (std::string_view word :
+         {std::string_view("true"), std::string_view("false"), std::string_view("null")}) {
       if (t_.substr(i_, word.size()) == word &&
           (i_ + word.size() == t_.size() || delimiter(t_[i_ + word.size()]))) {
         i_ += word.size();
@@ -342,19 +344,25 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) {
 
 const char* found_name(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "a value";
 }
 
 std::string_view trim_right(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' ||
-                        s.back() == '\r')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
   return s;
@@ -376,10 +384,12 @@ class JsonLoader {
     root_has_now_ = schema_.records[0].index_of(kNowName) >= 0;
   }
 
-  // Reads the document; false when reading stopped at a syntax error (see syntax_error()).
+  // Reads the document. Afterwards syntax_error() tells whether reading stopped at malformed JSON
+  // (to be located by the validator), and root() is set when the whole document was read.
   void run(od::parser& parser, std::size_t capacity) {
     od::document doc;
-    if (auto err = parser.iterate(base_, static_cast<std::size_t>(end_ - base_), capacity).get(doc)) {
+    if (auto err =
+            parser.iterate(base_, static_cast<std::size_t>(end_ - base_), capacity).get(doc)) {
       syntax(err);
       return;
     }
@@ -427,12 +437,18 @@ class JsonLoader {
   }
 
   bool syntax(simdjson::error_code err) {
-    if (syntax_ == simdjson::SUCCESS) syntax_ = err == simdjson::SUCCESS ? simdjson::TAPE_ERROR : err;
+    if (syntax_ == simdjson::SUCCESS)
+      syntax_ = err == simdjson::SUCCESS ? simdjson::TAPE_ERROR : err;
     stopped_ = true;
     return false;
   }
 
   std::string path() const { return render_path(steps_, nsteps_); }
+
+  // A hand-made schema may name a record that does not exist; such a field takes no value.
+  bool valid_record(int record) const {
+    return record >= 0 && static_cast<std::size_t>(record) < schema_.records.size();
+  }
 
   // An error that does not stop reading (unless it is the last one we keep).
   bool error(const char* at, std::string message) {
@@ -456,8 +472,7 @@ class JsonLoader {
   void pop() { --nsteps_; }
 
   std::string mismatch(const Expect& e, od::json_type found) const {
-    return "expected " + describe_expected(e, schema_, Format::json) + ", got " +
-           found_name(found);
+    return "expected " + describe_expected(e, schema_, Format::json) + ", got " + found_name(found);
   }
 
   // Reads `v` as `e` into `out`. A null leaves `out` Absent; when `e` is not optional that is
@@ -496,7 +511,8 @@ class JsonLoader {
           if (bad_syntax) return syntax(simdjson::NUMBER_ERROR);
           return error(at, std::move(message));
         }
-        if (type == od::json_type::string && e.kind != TypeKind::integer) return read_text(v, e, out, at);
+        if (type == od::json_type::string && e.kind != TypeKind::integer)
+          return read_text(v, e, out, at);
         break;
       case TypeKind::string:
       case TypeKind::date:
@@ -508,7 +524,7 @@ class JsonLoader {
         if (type == od::json_type::array) return read_list(v, e, out, at, depth + 1);
         break;
       case TypeKind::record:
-        if (type == od::json_type::object) {
+        if (type == od::json_type::object && valid_record(e.record)) {
           if (depth + 1 > kMaxFactsDepth) return fatal(at, too_deep_message());
           od::object object;
           if (auto err = v.get_object().get(object)) return syntax(err);

@@ -31,6 +31,11 @@ class MemoryBuffer : public std::streambuf {
   }
 };
 
+// yaml-cpp keeps byte offsets as int, -1 when unknown.
+std::size_t pos_of(const YAML::Mark& mark) {
+  return mark.pos < 0 ? 0 : static_cast<std::size_t>(mark.pos);
+}
+
 // Thrown from the handler to abandon the parse (too many errors, too deep, a second document).
 struct StopReading {};
 
@@ -73,7 +78,7 @@ class YamlLoader : public YAML::EventHandler {
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     if (++documents_ > 1) {
-      fatal(mark.pos, "", "expected one YAML document, found a second one (`---`)");
+      fatal(pos_of(mark), "", "expected one YAML document, found a second one (`---`)");
     }
   }
   void OnDocumentEnd() override {}
@@ -81,7 +86,7 @@ class YamlLoader : public YAML::EventHandler {
   void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
     if (frames_.empty()) {
       got_root_ = true;
-      fatal(mark.pos, "", "the document is empty: expected a mapping holding the facts");
+      fatal(pos_of(mark), "", "the document is empty: expected a mapping holding the facts");
     }
     Frame& top = frames_.back();
     if (top.kind == Frame::Kind::skip) return;
@@ -98,8 +103,8 @@ class YamlLoader : public YAML::EventHandler {
         if (!field.type.optional) error(top.key_offset, null_field_message(field.name));
       }
     } else {
-      error(mark.pos, "expected " + describe_expected(top.item, schema_, Format::yaml) +
-                          ", got null");
+      error(pos_of(mark),
+            "expected " + describe_expected(top.item, schema_, Format::yaml) + ", got null");
     }
     done(Value(), false);
   }
@@ -107,9 +112,9 @@ class YamlLoader : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
     if (frames_.empty()) {
       got_root_ = true;
-      fatal(mark.pos, "", "YAML aliases (`*name`) are not allowed in facts");
+      fatal(pos_of(mark), "", "YAML aliases (`*name`) are not allowed in facts");
     }
-    error(mark.pos, "YAML aliases (`*name`) are not allowed in facts");
+    error(pos_of(mark), "YAML aliases (`*name`) are not allowed in facts");
     Frame& top = frames_.back();
     if (top.kind == Frame::Kind::skip) return;
     if (top.kind == Frame::Kind::record && top.expect_key) {
@@ -124,12 +129,12 @@ class YamlLoader : public YAML::EventHandler {
                 const std::string& text) override {
     if (frames_.empty()) {
       got_root_ = true;
-      fatal(mark.pos, "", "expected a mapping holding the facts, got " + quoted(text));
+      fatal(pos_of(mark), "", "expected a mapping holding the facts, got " + quoted(text));
     }
     Frame& top = frames_.back();
     if (top.kind == Frame::Kind::skip) return;
     if (top.kind == Frame::Kind::record && top.expect_key) {
-      key(top, mark.pos, text);
+      key(top, pos_of(mark), text);
       return;
     }
     Expect e;
@@ -140,19 +145,19 @@ class YamlLoader : public YAML::EventHandler {
     // Quoted, block and `!!str` scalars are text; plain ones are read as the field expects.
     const bool quoted_text = tag == "!" || tag == "tag:yaml.org,2002:str";
     Value value;
-    const bool ok = scalar(mark.pos, e, text, quoted_text, value);
+    const bool ok = scalar(pos_of(mark), e, text, quoted_text, value);
     done(value, ok);
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
                        YAML::EmitterStyle::value) override {
-    open(mark.pos, TypeKind::list);
+    open(pos_of(mark), TypeKind::list);
   }
   void OnSequenceEnd() override { close(); }
 
   void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
                   YAML::EmitterStyle::value) override {
-    open(mark.pos, TypeKind::record);
+    open(pos_of(mark), TypeKind::record);
   }
   void OnMapEnd() override { close(); }
 
@@ -322,7 +327,8 @@ class YamlLoader : public YAML::EventHandler {
       push_skip(pos, false);
       return;
     }
-    if (kind == TypeKind::record && e.kind == TypeKind::record) {
+    if (kind == TypeKind::record && e.kind == TypeKind::record && e.record >= 0 &&
+        static_cast<std::size_t>(e.record) < schema_.records.size()) {
       push_record(pos, e.record, false);
       return;
     }
@@ -488,8 +494,7 @@ bool load_yaml(std::string_view text, const FactsContext& ctx, FactsDocument& ou
     return false;
   } catch (const YAML::Exception& e) {
     std::string message = "invalid YAML: " + e.msg;
-    sink.add("", (e.mark.is_null() || e.mark.pos < 0 ? 0 : static_cast<std::size_t>(e.mark.pos)) + bom,
-             std::move(message));
+    sink.add("", pos_of(e.mark) + bom, std::move(message));
     return false;
   }
   if (!loader.saw_document()) {

@@ -329,8 +329,8 @@ TEST_F(OldFriends, ReferralVerdictsAndReasons) {
       // Ordered before the binding; ordered but not completed.
       {.id = "R-18", .referee = "F-18", .placed = "2026-12-10T09:00:00+08:00"},
       {.id = "R-19", .referee = "F-19", .completed = ""},
-      // A self-referral by an old customer: referee eligibility comes first, so it is reported
-      // as ineligible_referee, not as void.
+      // A self-referral by an old customer: voiding comes first, so it is reported as void
+      // (self_referral), not as an ineligible referee.
       {.id = "R-20", .referee = "C-1", .first_seen = "2024-01-01T10:00:00+08:00"},
   };
   const Decision& d = eval(Doc{.referrals = refs});
@@ -364,7 +364,8 @@ TEST_F(OldFriends, ReferralVerdictsAndReasons) {
       {"R-17", Q, "", 4},
       {"R-18", NQ, "ordered_after_binding", 0},
       {"R-19", NQ, "first_order_completed", 0},
-      {"R-20", IR, "not_in_crm", 0},
+      // The referrer referring themself: voiding speaks before referee eligibility.
+      {"R-20", V, "self_referral", 0},
   };
   for (const Expect& e : expected) {
     const ReferralVerdict* v = verdict(d, e.id);
