@@ -29,3 +29,26 @@ struct FlatDecision {
 FlatDecision decide_by_hand(const FlatRecord& r);
 
 }  // namespace refpol::bench
+
+#include "interpreter/compile/program.hpp"
+#include "interpreter/decision/decision.hpp"
+#include "interpreter/eval/facts.hpp"
+
+namespace refpol::bench {
+
+// The same policy by hand with the evaluator's input and output: it reads the loaded facts
+// document (slots found once) and fills a Decision, so that the ratio to it measures what
+// interpretation costs, not what loading and deciding cost.
+class FactsBaseline {
+ public:
+  explicit FactsBaseline(const Program& p);
+  void decide(const FactsDocument& facts, Decision& out) const;
+
+ private:
+  const Program& p_;
+  int referrer_ = -1, referee_ = -1;
+  int id_ = -1, segment_ = -1, last_order_ = -1, spend_ = -1, orders_ = -1, qualified_ = -1;
+  int is_new_ = -1, first_amount_ = -1, refunded_ = -1, days_since_ = -1;
+};
+
+}  // namespace refpol::bench

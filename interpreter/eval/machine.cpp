@@ -48,6 +48,17 @@ int Machine::compare_values(const Value& a, const Value& b) {
     auto x = unsafe_get<kInt>(a), y = unsafe_get<kInt>(b);
     return x < y ? -1 : x > y ? 1 : 0;
   }
+  // A decimal fact against a whole-number constant (`total_spend >= 500`) is the common mixed
+  // case: scale the whole number up in 64 bits when it fits.
+  if (ia == kDecimal && ib == kInt) {
+    const Decimal& x = unsafe_get<kDecimal>(a);
+    static constexpr std::int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    std::int64_t scaled;
+    if (x.scale <= 8 && !__builtin_mul_overflow(unsafe_get<kInt>(b), kPow10[x.scale], &scaled)) {
+      std::int64_t m = x.mantissa;
+      return m < scaled ? -1 : m > scaled ? 1 : 0;
+    }
+  }
   if (is_numeric(a) && is_numeric(b)) return compare(as_decimal(a), as_decimal(b));
   if (ia != ib) {
     if ((ia == kDate || ia == kDateTime) && (ib == kDate || ib == kDateTime)) {
