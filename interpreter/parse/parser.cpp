@@ -704,10 +704,16 @@ ParseResult parse(SourcePtr source, FileKind kind) {
     result.file = std::move(file);
   } catch (const pegtl::parse_error& e) {
     auto at = static_cast<std::uint32_t>(e.positions().empty() ? 0 : e.positions().front().byte);
+    // At the end of the file, point just after the last token rather than at an empty last line.
+    if (at >= text.size()) {
+      at = static_cast<std::uint32_t>(text.size());
+      while (at > 0 && std::isspace(static_cast<unsigned char>(text[at - 1]))) --at;
+    }
     std::string message(e.message());
     bool too_deep = message.rfind("expression is nested too deeply", 0) == 0;
     Diagnostic& d = result.diagnostics.error(too_deep ? "E006" : "E001", source, Span{at, at + 1}, message);
-    if (at < text.size()) {
+    bool at_end = text.find_first_not_of(" \t\r\n", at) == std::string::npos;
+    if (!at_end) {
       // Name what was found, so `expected X` reads against what is really there.
       std::size_t end = at;
       auto is_word = [](unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; };
