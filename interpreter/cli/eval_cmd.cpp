@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -60,6 +61,11 @@ int run_eval(const EvalCmdOptions& o) {
   std::istream* in = &std::cin;
   std::ifstream file;
   if (o.facts != "-") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(o.facts, ec)) {
+      std::fputs(fmt::format("refpol: error: `{}` is a folder, not a facts file\n", o.facts).c_str(), stderr);
+      return kExitUsage;
+    }
     file.open(o.facts, std::ios::binary);
     if (!file) {
       std::fputs(fmt::format("refpol: error: `{}` cannot be read (does it exist?)\n", o.facts).c_str(), stderr);
@@ -79,7 +85,7 @@ int run_eval(const EvalCmdOptions& o) {
     std::string text = ss.str();
     bool loaded = yaml ? load_facts_yaml(text, ctx, facts, errors) : load_facts_json(text, ctx, facts, errors);
     if (!loaded) {
-      for (const auto& e : errors) std::fputs(render_facts_error(o.facts, e).c_str(), stderr);
+      for (const auto& e : errors) std::fputs((render_facts_error(o.facts, e) + "\n").c_str(), stderr);
       return kExitFindings;
     }
     if (!evaluate(program, facts, options, scratch, decision, eval_error)) {

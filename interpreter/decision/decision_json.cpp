@@ -127,16 +127,39 @@ const char* referral_status_name(ReferralStatus s) {
   return "not_qualified";
 }
 
+namespace {
+
+// Key parts are percent-encoded where they could be mistaken for the separators.
+void key_part(std::string& out, std::string_view part) {
+  for (char c : part) {
+    switch (c) {
+      case '%': out += "%25"; break;
+      case '/': out += "%2F"; break;
+      case ':': out += "%3A"; break;
+      default: out += c;
+    }
+  }
+}
+
+}  // namespace
+
 std::string reward_key(const Decision& d, const Reward& r) {
-  std::string key(d.policy_id);
+  std::string key;
+  key_part(key, d.policy_id);
   key += '/';
-  key += r.rule;
+  key_part(key, r.rule);
   key += '/';
-  key += r.recipient_role;
+  key_part(key, r.recipient_role);
   key += ':';
-  key += r.recipient_id;
+  if (r.recipient_id.empty()) {
+    // A recipient without an id (a flat referee) is known by whom it was referred by.
+    key += "of~";
+    key_part(key, d.referrer_id);
+  } else {
+    key_part(key, r.recipient_id);
+  }
   key += '/';
-  key += r.scope;
+  key_part(key, r.scope);
   return key;
 }
 
@@ -188,18 +211,8 @@ void write_decision_json(const Decision& d, std::string& out) {
   for (std::size_t i = 0; i < d.rewards.size(); ++i) {
     const Reward& r = d.rewards[i];
     if (i) out += ',';
-    out += "{\"key\":\"";
-    // The key, written in place: policy/rule/role:recipient/scope (see reward_key).
-    escape_into(out, d.policy_id);
-    out += '/';
-    escape_into(out, r.rule);
-    out += '/';
-    escape_into(out, r.recipient_role);
-    out += ':';
-    escape_into(out, r.recipient_id);
-    out += '/';
-    escape_into(out, r.scope);
-    out += '"';
+    out += "{\"key\":";
+    str(out, reward_key(d, r));
     out += ",\"rule\":";
     str(out, r.rule);
     out += ",\"tier\":";

@@ -481,7 +481,7 @@ class Engine {
               r.value = scaled;
             }
           }
-          r.amount = remaining;
+          r.amount = round_amount(remaining, r.unit);
           r.capped = true;
         }
         add(it->second, r.amount, it->second);

@@ -225,7 +225,7 @@ TEST(FactsJson, EveryTypeConverts) {
 
   EXPECT_EQ(get<bool>(r.at("flag")), true);
   EXPECT_EQ(get<std::int64_t>(r.at("count")), -42);
-  expect_decimal(r.at("ratio"), 1, 1);  // 0.1 keeps scale 1
+  expect_decimal(r.at("ratio"), 1, 1);     // 0.1 keeps scale 1
   expect_money(r.at("spend"), 197703, 2);  // 1977.03 exactly, never through double
   EXPECT_EQ(str(r.at("name")), "张三 \"q\"\n");
   EXPECT_EQ(get<Date>(r.at("day")).days, kDay2026Dec8);
@@ -291,8 +291,8 @@ TEST(FactsJson, WholeNumbersRejectFractionsAndStrings) {
                "expected a whole number, got 1.0");
   expect_error(json(R"({"flag": true, "count": "5", "name": "x"})"), "count", 1, 25,
                "expected a whole number, got a string");
-  expect_error(json(R"({"flag": true, "count": 9223372036854775808, "name": "x"})"), "count", 1,
-               25, "expected a whole number from -9223372036854775808 to 9223372036854775807");
+  expect_error(json(R"({"flag": true, "count": 9223372036854775808, "name": "x"})"), "count", 1, 25,
+               "expected a whole number from -9223372036854775808 to 9223372036854775807");
 }
 
 TEST(FactsJson, HugeNumbersAreErrors) {
@@ -331,18 +331,17 @@ TEST(FactsJson, Durations) {
     std::int32_t months;
   };
   const Case cases[] = {
-      {"7 days", 7 * 86400, 0},   {"72 hours", 72 * 3600, 0},  {"3 months", 0, 3},
-      {"1 week", 7 * 86400, 0},   {"90 minutes", 90 * 60, 0},  {"1 day", 86400, 0},
-      {"0 days", 0, 0},           {"1 month 2 days", 2 * 86400, 1},
-      {"30 seconds", 30, 0},
+      {"7 days", 7 * 86400, 0}, {"72 hours", 72 * 3600, 0},       {"3 months", 0, 3},
+      {"1 week", 7 * 86400, 0}, {"90 minutes", 90 * 60, 0},       {"1 day", 86400, 0},
+      {"0 days", 0, 0},         {"1 month 2 days", 2 * 86400, 1}, {"30 seconds", 30, 0},
   };
   for (const Case& c : cases) {
     const Loaded r = json(minimal(std::string(R"("wait": ")") + c.text + "\""));
     ASSERT_TRUE(r.ok) << c.text << "\n" << r.all_errors();
     EXPECT_EQ(get<Duration>(r.at("wait")), (Duration{c.seconds, c.months})) << c.text;
   }
-  for (const char* bad : {"7", "days", "7 fortnights", "-3 days", "1.5 days", " 7 days",
-                          "7 days ", "7 Days", "P7D", ""}) {
+  for (const char* bad : {"7", "days", "7 fortnights", "-3 days", "1.5 days", " 7 days", "7 days ",
+                          "7 Days", "P7D", ""}) {
     const Loaded r = json(minimal(std::string(R"("wait": ")") + bad + "\""));
     ASSERT_FALSE(r.ok) << bad;
     expect_error(r, "wait", 1, 49, "expected a duration (like \"7 days\")");
@@ -376,7 +375,8 @@ TEST(FactsJson, DatesAndDateTimes) {
   r = json(minimal(R"("at": "2026-02-30T10:00:00")"));
   expect_error(r, "at", 1, 47, "is not a valid date");
   r = json(minimal(R"("at": "tomorrow")"));
-  expect_error(r, "at", 1, 47, "expected a date-time (like 2026-12-08T10:00:00+08:00), got \"tomorrow\"");
+  expect_error(r, "at", 1, 47,
+               "expected a date-time (like 2026-12-08T10:00:00+08:00), got \"tomorrow\"");
 }
 
 TEST(FactsJson, NowAtTopLevel) {
@@ -416,10 +416,11 @@ TEST(FactsJson, StringsAreCopiedIntoTheArena) {
 // JSON: optional, required, unknown and duplicate fields
 
 TEST(FactsJson, OptionalFieldsMayBeAbsentOrNull) {
-  const Loaded r = json(R"({"flag": false, "count": 0, "name": "n", "ratio": null, "child": null})");
+  const Loaded r =
+      json(R"({"flag": false, "count": 0, "name": "n", "ratio": null, "child": null})");
   ASSERT_TRUE(r.ok) << r.all_errors();
-  for (const char* name : {"ratio", "spend", "day", "at", "wait", "tags", "scores", "note",
-                           "child", "children"}) {
+  for (const char* name :
+       {"ratio", "spend", "day", "at", "wait", "tags", "scores", "note", "child", "children"}) {
     EXPECT_EQ(r.at(name).index(), kAbsent) << name;
   }
 }
@@ -517,11 +518,15 @@ std::string customer_json(const char* id) {
 TEST(FactsJson, StandardSchemaNestedPaths) {
   const std::string text =
       "{\n"
-      "  \"referrer\": " + customer_json("u1") + ",\n"
+      "  \"referrer\": " +
+      customer_json("u1") +
+      ",\n"
       "  \"referrals\": [\n"
-      "    {\"id\": \"r1\", \"referee\": " + customer_json("u2") +
+      "    {\"id\": \"r1\", \"referee\": " +
+      customer_json("u2") +
       ", \"bound_at\": \"2026-12-01T10:00:00\", \"channel\": \"link\", \"orders\": []},\n"
-      "    {\"id\": \"r2\", \"referee\": " + customer_json("u3") +
+      "    {\"id\": \"r2\", \"referee\": " +
+      customer_json("u3") +
       ", \"bound_at\": \"2026-12-01T10:00:00\", \"channel\": \"link\", \"orders\": [],\n"
       "     \"first_order\": {\"id\": \"o1\", \"placed_at\": \"2026-12-01T10:00:00\", "
       "\"refunded\": false, \"returned\": false, \"exchanged\": false,\n"
@@ -547,7 +552,8 @@ TEST(FactsJson, StandardSchemaNestedPaths) {
   const RecordV& second = record(referrals.items[1]);
   EXPECT_EQ(second.record, s.find("Referral"));
   EXPECT_EQ(second.size, s.records[static_cast<std::size_t>(s.find("Referral"))].fields.size());
-  const int first_order = s.records[static_cast<std::size_t>(s.find("Referral"))].index_of("first_order");
+  const int first_order =
+      s.records[static_cast<std::size_t>(s.find("Referral"))].index_of("first_order");
   const RecordV& order = record(second.fields[first_order]);
   EXPECT_EQ(order.record, s.find("Order"));
   const int amount = s.records[static_cast<std::size_t>(s.find("Order"))].index_of("amount");
@@ -724,6 +730,36 @@ TEST(FactsJson, DocumentAndStringSizesAreLimited) {
   expect_error(r, "note", 1, 49, "string too long: 65537 bytes (the limit is 65536)");
 }
 
+TEST(FactsJson, LargeDocumentsLoad) {
+  // Over 1 MiB the loader uses buffers of its own rather than the per-thread ones.
+  const std::string text =
+      minimal("\"padding\": \"" + std::string(3 << 20, 'p') + "\", \"note\": \"after\"");
+  const Loaded r = json(text);
+  ASSERT_TRUE(r.ok) << r.all_errors();
+  EXPECT_EQ(str(r.at("note")), "after");
+  // And the small buffers still work afterwards.
+  EXPECT_TRUE(json(minimal()).ok);
+}
+
+TEST(FactsJson, BrokenSchemaDoesNotCrash) {
+  // A hand-made schema whose record field names no record: the field takes no value.
+  Schema s;
+  RecordInfo facts;
+  facts.name = "facts";
+  Type nowhere = Type::of(TypeKind::record);
+  nowhere.record = 7;
+  facts.fields = {field("x", optional(nowhere)), field("y", optional(Type::list_of(nowhere)))};
+  s.records = {facts};
+  for (bool as_yaml : {false, true}) {
+    Loaded r = load(as_yaml, as_yaml ? "x: {a: 1}\n" : R"({"x": {"a": 1}})", s);
+    EXPECT_FALSE(r.ok);
+    r = load(as_yaml, as_yaml ? "y: [{a: 1}]\n" : R"({"y": [{"a": 1}]})", s);
+    EXPECT_FALSE(r.ok);
+    r = load(as_yaml, as_yaml ? "y: []\n" : R"({"y": []})", s);
+    EXPECT_TRUE(r.ok) << r.all_errors();
+  }
+}
+
 TEST(FactsJson, ArenaIsReusedBetweenDocuments) {
   FactsDocument doc;
   std::vector<FactsError> errors;
@@ -751,10 +787,18 @@ TEST(FactsJson, NeverThrowsOnGarbage) {
     for (int k = 0; k < edits; ++k) {
       const std::size_t pos = rng() % text.size();
       switch (rng() % 4) {
-        case 0: text[pos] = static_cast<char>(rng() % 256); break;
-        case 1: text.erase(pos, 1 + rng() % 8); break;
-        case 2: text.insert(pos, 1, "{}[]\",:\\0e-."[rng() % 12]); break;
-        default: text.insert(pos, text.substr(rng() % text.size(), rng() % 16)); break;
+        case 0:
+          text[pos] = static_cast<char>(rng() % 256);
+          break;
+        case 1:
+          text.erase(pos, 1 + rng() % 8);
+          break;
+        case 2:
+          text.insert(pos, 1, "{}[]\",:\\0e-."[rng() % 12]);
+          break;
+        default:
+          text.insert(pos, text.substr(rng() % text.size(), rng() % 16));
+          break;
       }
       if (text.empty()) text = "{";
     }
@@ -882,12 +926,16 @@ TEST(FactsYaml, StandardSchemaNestedPaths) {
       "  shares: 1\n"
       "referrals:\n"
       "  - id: r1\n"
-      "    referee: " + customer + "\n"
+      "    referee: " +
+      customer +
+      "\n"
       "    bound_at: 2026-12-01T10:00:00\n"
       "    channel: link\n"
       "    orders: []\n"
       "  - id: r2\n"
-      "    referee: " + customer + "\n"
+      "    referee: " +
+      customer +
+      "\n"
       "    bound_at: 2026-12-01T10:00:00\n"
       "    channel: link\n"
       "    orders: []\n"
@@ -1027,7 +1075,9 @@ TEST(FactsYaml, InvalidUtf8HasALocation) {
 }
 
 TEST(FactsYaml, ByteOrderMarkIsSkipped) {
-  const Loaded r = yaml("\xef\xbb\xbf" "flag: yes\ncount: 1\nname: x\n");
+  const Loaded r = yaml(
+      "\xef\xbb\xbf"
+      "flag: yes\ncount: 1\nname: x\n");
   // The mark is not a column: `flag: ` puts the value at 7.
   expect_error(r, "flag", 1, 7, "expected true or false");
   const Loaded j = json("\xef\xbb\xbf" + minimal());
@@ -1035,10 +1085,11 @@ TEST(FactsYaml, ByteOrderMarkIsSkipped) {
 }
 
 TEST(FactsErrors, Rendering) {
-  EXPECT_EQ(render_facts_error("facts.json", FactsError{"referrals[3].first_order.amount", 12, 5,
-                                                        "expected an amount (a number), got a string"}),
-            "facts.json:12:5: error: referrals[3].first_order.amount: expected an amount (a "
-            "number), got a string");
+  EXPECT_EQ(
+      render_facts_error("facts.json", FactsError{"referrals[3].first_order.amount", 12, 5,
+                                                  "expected an amount (a number), got a string"}),
+      "facts.json:12:5: error: referrals[3].first_order.amount: expected an amount (a "
+      "number), got a string");
   EXPECT_EQ(render_facts_error("facts.yaml", FactsError{"", 1, 1, "the document is empty"}),
             "facts.yaml:1:1: error: the document is empty");
 }
