@@ -198,6 +198,9 @@ int main(int argc, char** argv) {
         for (std::size_t j = i; j < i + 8; ++j) evaluate(program, *docs[j], options, scratch, decision, error);
       }
     }
+    t0 = Clock::now();
+    for (int k = 0; k < 1000000; ++k) evaluate(program, *docs[k % 4], options, scratch, decision, error);
+    std::printf("eval of 4 documents in a loop %.0f ns/decision\n", std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / 1e6);
     std::printf("eval in cache %.0f ns/decision\n", std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / (4.0 * (n / 8 * 8)));
     return 0;
   }

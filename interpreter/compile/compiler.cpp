@@ -531,8 +531,9 @@ CompileResult compile(CheckedPolicy policy) {
   return result;
 }
 
-CompileResult compile_file(const std::string& path) {
-  LoadResult loaded = load_policy(path);
+namespace {
+
+CompileResult compile_loaded(LoadResult loaded) {
   if (!loaded.policy) {
     CompileResult r;
     r.diagnostics = std::move(loaded.diagnostics);
@@ -545,18 +546,12 @@ CompileResult compile_file(const std::string& path) {
   return r;
 }
 
+}  // namespace
+
+CompileResult compile_file(const std::string& path) { return compile_loaded(load_policy(path)); }
+
 CompileResult compile_text(const std::string& path, std::string text) {
-  LoadResult loaded = load_policy_text(path, std::move(text));
-  if (!loaded.policy) {
-    CompileResult r;
-    r.diagnostics = std::move(loaded.diagnostics);
-    return r;
-  }
-  CompileResult r = compile(std::move(*loaded.policy));
-  Diagnostics all = loaded.diagnostics;
-  all.append(r.diagnostics);
-  r.diagnostics = std::move(all);
-  return r;
+  return compile_loaded(load_policy_text(path, std::move(text)));
 }
 
 }  // namespace refpol
