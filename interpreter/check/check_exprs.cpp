@@ -246,7 +246,13 @@ Type Checker::call_type(const ast::Expr& e, Ctx& ctx) {
     Ctx inner;
     inner.file = define_file_.at(e.text);
     for (std::size_t i = 0; i < args.size(); ++i) inner.locals.emplace_back(d->params[i].text, args[i]);
+    std::size_t before = diags_.items().size();
     Type t = expr(d->body, inner);
+    // A problem inside the body depends on this call's arguments: say which call it was.
+    auto pos = src(ctx.file)->position(e.span.begin);
+    for (std::size_t i = before; i < diags_.items().size(); ++i) {
+      diags_.item(i).notes.push_back(fmt::format("in the call `{}(...)` at {}:{}:{}", e.text, src(ctx.file)->path(), pos.line, pos.column));
+    }
     define_stack_.pop_back();
     return t;
   }

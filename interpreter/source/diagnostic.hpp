@@ -27,6 +27,7 @@ class Diagnostics {
   void append(const Diagnostics& other);
 
   const std::vector<Diagnostic>& items() const { return items_; }
+  Diagnostic& item(std::size_t i) { return items_[i]; }
   bool has_errors() const;
   std::size_t error_count() const;
   std::size_t warning_count() const;
