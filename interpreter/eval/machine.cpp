@@ -554,7 +554,9 @@ Value Machine::builtin(const Node& n) {
           const RecordV* r = unsafe_get<kRecord>(item);
           std::int32_t slot = r->record >= 0 ? p_.id_slot[static_cast<std::size_t>(r->record)] : -1;
           if (slot >= 0 && r->fields[slot].index() == kString) id = std::string(unsafe_get<kString>(r->fields[slot]).view());
-          else id = std::to_string(i);
+          else id = std::to_string(i + 1);  // 1-based, as `for each x in` numbers items
+        } else if (item.index() == kString) {
+          id = std::string(unsafe_get<kString>(item).view());
         } else {
           id = describe_value(p_, item);
         }
