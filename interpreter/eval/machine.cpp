@@ -60,6 +60,10 @@ int Machine::compare_values(const Value& a, const Value& b) {
     }
   }
   if (is_numeric(a) && is_numeric(b)) return compare(as_decimal(a), as_decimal(b));
+  // The sum of no amounts is a plain 0, which compares with an amount of any unit.
+  if ((ia == kInt && ib == kMoney && unsafe_get<kInt>(a) == 0) || (ia == kMoney && ib == kInt && unsafe_get<kInt>(b) == 0)) {
+    return compare(as_decimal(a), as_decimal(b));
+  }
   if (ia != ib) {
     if ((ia == kDate || ia == kDateTime) && (ib == kDate || ib == kDateTime)) {
       DateTime x = to_instant(a), y = to_instant(b);
@@ -129,6 +133,9 @@ Value Machine::add_values(const Value& a, const Value& b, std::uint32_t node, bo
     if (!dec(as_decimal(a), as_decimal(b), r)) return Absent{};
     return r;
   }
+  // A plain 0 (the sum of no amounts) adds to an amount as zero of its unit.
+  if (ia == kInt && ib == kMoney && unsafe_get<kInt>(a) == 0) return add_values(Money{Decimal{}, unsafe_get<kMoney>(b).unit}, b, node, subtract);
+  if (ia == kMoney && ib == kInt && unsafe_get<kInt>(b) == 0) return a;
   if (ia == kMoney && ib == kMoney) {
     Money r{Decimal{}, unsafe_get<kMoney>(a).unit};
     if (!dec(unsafe_get<kMoney>(a).amount, unsafe_get<kMoney>(b).amount, r.amount)) return Absent{};

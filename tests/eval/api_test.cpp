@@ -323,3 +323,23 @@ TEST(Evaluator, OneProgramEvaluatedFromManyThreadsGivesTheSameBytes) {
 
 }  // namespace
 }  // namespace refpol
+
+namespace refpol {
+namespace {
+
+TEST(Evaluator, SumOfNoAmountsIsZeroOfAnyUnit) {
+  EvalRun run;
+  run.program = compile_or_fail(R"(policy "t" version 1
+currency CNY
+import "standard"
+define spent = sum(r.first_order.amount for r in referrals where r.first_order is present)
+reward nothing_yet to referrer once when spent == 0 CNY and spent + 10 CNY >= 10 CNY gives cash 1 CNY
+)");
+  ASSERT_TRUE(run.program);
+  // No referrals at all: the sum is zero, `== 0 CNY` holds and `+ 10 CNY` is 10 CNY.
+  ASSERT_TRUE(eval(run, referral_facts(""), "2027-01-01T00:00:00Z"));
+  EXPECT_EQ(run.decision.rewards.size(), 1u);
+}
+
+}  // namespace
+}  // namespace refpol
