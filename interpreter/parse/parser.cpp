@@ -16,7 +16,9 @@ namespace pt = tao::pegtl::parse_tree;
 using Node = pt::node;
 
 // Expressions nest at most this deep after operator chains are folded into binary nodes.
-constexpr std::uint32_t kMaxTreeDepth = 2500;
+// Kept well inside a thread's stack for the passes that recurse over the tree, even in sanitizer
+// builds, whose frames are several times larger.
+constexpr std::uint32_t kMaxTreeDepth = 500;
 
 template <typename Rule>
 struct selector

@@ -11,7 +11,7 @@ namespace refpol {
 // Limits on what the parser accepts; each is documented in docs/language.md#limits.
 inline constexpr std::size_t kMaxSourceBytes = 8 * 1024 * 1024;
 inline constexpr std::size_t kMaxStringBytes = 64 * 1024;
-inline constexpr std::size_t kMaxOperandsPerChain = 1000;
+inline constexpr std::size_t kMaxOperandsPerChain = 500;
 
 enum class FileKind { policy, module };
 
