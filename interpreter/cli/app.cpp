@@ -32,6 +32,16 @@ int run(const std::vector<std::string>& args) {
   eval_cmd->add_flag("--jsonl", eval.jsonl, "read one facts document per line, write one decision per line");
   eval_cmd->add_option("--format", eval.format, "json or text")->check(CLI::IsMember({"json", "text"}));
 
+  TestCmdOptions test;
+  auto* test_cmd = app.add_subcommand("test", "run the policy tests in *.test.yaml files");
+  test_cmd->add_flag("--coverage", test.coverage, "report what no test exercised");
+  test_cmd->add_option("--lcov", test.lcov, "write coverage as LCOV to FILE")->option_text("FILE");
+  test_cmd->add_option("--junit", test.junit, "write the results as JUnit XML to FILE")->option_text("FILE");
+  test_cmd->add_option("--filter", test.filters, "run only the cases whose name contains NAME (* and ? glob)")
+      ->option_text("NAME")
+      ->allow_extra_args(false);
+  test_cmd->add_option("paths", test.paths, "test files or folders (default: the current folder)");
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -42,6 +52,7 @@ int run(const std::vector<std::string>& args) {
   if (*check_cmd) return run_check(check);
   if (*fmt_cmd) return run_fmt(fmt);
   if (*eval_cmd) return run_eval(eval);
+  if (*test_cmd) return run_test(test);
   return kExitUsage;
 }
 

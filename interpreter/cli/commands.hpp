@@ -35,4 +35,13 @@ struct EvalCmdOptions {
 };
 int run_eval(const EvalCmdOptions& options);
 
+struct TestCmdOptions {
+  std::vector<std::string> paths;  // test files or folders; none: the current folder
+  std::vector<std::string> filters;
+  bool coverage = false;
+  std::string lcov;   // write LCOV coverage here
+  std::string junit;  // write JUnit XML here
+};
+int run_test(const TestCmdOptions& options);
+
 }  // namespace refpol::cli
