@@ -89,13 +89,7 @@ int run_eval(const EvalCmdOptions& o) {
       return kExitFindings;
     }
     if (!evaluate(program, facts, options, scratch, decision, eval_error)) {
-      std::string where;
-      if (eval_error.file >= 0) {
-        const auto& src = program.policy.files[static_cast<std::size_t>(eval_error.file)].source;
-        auto pos = src->position(eval_error.span.begin);
-        where = fmt::format("{}:{}:{}: ", src->path(), pos.line, pos.column);
-      }
-      std::fputs(fmt::format("{}error: evaluation failed: {}\n", where, eval_error.message).c_str(), stderr);
+      std::fputs((render_eval_error(program, eval_error) + "\n").c_str(), stderr);
       return kExitFindings;
     }
     if (o.format == "text") {

@@ -529,6 +529,16 @@ bool evaluate(const Program& program, const FactsDocument& facts, const EvalOpti
   return engine.run(error);
 }
 
+std::string render_eval_error(const Program& program, const EvalError& error) {
+  std::string where;
+  if (error.file >= 0) {
+    const auto& src = program.policy.files[static_cast<std::size_t>(error.file)].source;
+    auto pos = src->position(error.span.begin);
+    where = fmt::format("{}:{}:{}: ", src->path(), pos.line, pos.column);
+  }
+  return fmt::format("{}error: evaluation failed: {}", where, error.message);
+}
+
 void Decision::clear() {
   policy_id = {};
   policy_hash = {};

@@ -38,6 +38,9 @@ struct EvalError {
 bool evaluate(const Program& program, const FactsDocument& facts, const EvalOptions& options,
               EvalScratch& scratch, Decision& out, EvalError& error);
 
+// `path:line:col: error: evaluation failed: message`, the one way an evaluation error is shown.
+std::string render_eval_error(const Program& program, const EvalError& error);
+
 // Writes a runtime value as JSON (decimals exactly, dates as ISO strings).
 void write_value_json(const Program& program, const Value& v, std::string& out);
 // Writes a value as a person reads it: `320.00 CNY`, `2026-12-08T10:00:00+08:00`, `"loyal"`.

@@ -422,13 +422,7 @@ class Runner {
     }
     EvalError eval_error;
     if (!evaluate(program, facts, options, scratch_, decision_, eval_error)) {
-      std::string at;
-      if (eval_error.file >= 0) {
-        const auto& src = program.policy.files[static_cast<std::size_t>(eval_error.file)].source;
-        auto pos = src->position(eval_error.span.begin);
-        at = fmt::format("{}:{}:{}: ", src->path(), pos.line, pos.column);
-      }
-      std::string rendered = fmt::format("{}error: evaluation failed: {}", at, eval_error.message);
+      std::string rendered = render_eval_error(program, eval_error);
       if (error_expected({eval_error.message, rendered})) {
         cr.outcome = CaseResult::Outcome::passed;
         return cr;
