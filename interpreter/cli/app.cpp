@@ -35,6 +35,10 @@ int run(const std::vector<std::string>& args) {
   TestCmdOptions test;
   auto* test_cmd = app.add_subcommand("test", "run the policy tests in *.test.yaml files");
   test_cmd->add_flag("--coverage", test.coverage, "report what no test exercised");
+  test_cmd->add_option("--min-coverage", test.min_coverage,
+                       "fail (exit 1) when a policy's coverage is below PERCENT; implies --coverage")
+      ->option_text("PERCENT")
+      ->check(CLI::Range(0.0, 100.0));
   test_cmd->add_option("--lcov", test.lcov, "write coverage as LCOV to FILE")->option_text("FILE");
   test_cmd->add_option("--junit", test.junit, "write the results as JUnit XML to FILE")->option_text("FILE");
   test_cmd->add_option("--filter", test.filters, "run only the cases whose name contains NAME (* and ? glob)")

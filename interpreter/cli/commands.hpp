@@ -1,5 +1,6 @@
 // The subcommands of the `refpol` binary. Only cli/ prints or chooses an exit code.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@ struct TestCmdOptions {
   std::vector<std::string> paths;  // test files or folders; none: the current folder
   std::vector<std::string> filters;
   bool coverage = false;
+  std::optional<double> min_coverage;  // percent; below it on any policy, exit 1
   std::string lcov;   // write LCOV coverage here
   std::string junit;  // write JUnit XML here
 };

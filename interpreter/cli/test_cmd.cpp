@@ -27,7 +27,7 @@ int run_test(const TestCmdOptions& o) {
   policytest::RunOptions options;
   options.paths = o.paths;
   options.filters = o.filters;
-  options.coverage = o.coverage || !o.lcov.empty();
+  options.coverage = o.coverage || o.min_coverage || !o.lcov.empty();
   policytest::RunResult result = policytest::run_tests(options);
 
   bool io_error = result.io_error;
@@ -44,11 +44,13 @@ int run_test(const TestCmdOptions& o) {
       io_error = true;
     }
   }
-  std::string report = policytest::render_text_report(result, o.coverage);
+  std::vector<std::string> below;
+  if (o.min_coverage) below = policytest::coverage_below(result, *o.min_coverage);
+  std::string report = policytest::render_text_report(result, o.coverage || o.min_coverage, below);
   std::fwrite(report.data(), 1, report.size(), stdout);
   std::fflush(stdout);
   if (io_error || !result.usage_errors.empty()) return kExitUsage;
-  return result.failed > 0 ? kExitFindings : kExitOk;
+  return result.failed > 0 || !below.empty() ? kExitFindings : kExitOk;
 }
 
 }  // namespace refpol::cli

@@ -74,7 +74,20 @@ std::string class_name(std::string path) {
 
 }  // namespace
 
-std::string render_text_report(const RunResult& r, bool coverage) {
+std::vector<std::string> coverage_below(const RunResult& r, double min_percent) {
+  std::vector<std::string> out;
+  for (const auto& c : r.coverage) {
+    std::size_t total = c->outcomes(), seen = c->outcomes_seen();
+    // Compare in integers: seen / total < min / 100, with min as given (up to 0.01 %).
+    auto min_hundredths = static_cast<unsigned long long>(min_percent * 100.0 + 0.5);
+    if (static_cast<unsigned long long>(seen) * 10000ull >= min_hundredths * total) continue;
+    out.push_back(fmt::format("coverage of {} is {}% ({} of {} outcomes), below the required {}%", c->policy(),
+                              total == 0 ? 100 : seen * 100 / total, seen, total, min_percent));
+  }
+  return out;
+}
+
+std::string render_text_report(const RunResult& r, bool coverage, const std::vector<std::string>& notes) {
   std::string out;
   for (const FileResult& f : r.files) {
     for (const CaseResult& c : f.cases) {
@@ -98,6 +111,7 @@ std::string render_text_report(const RunResult& r, bool coverage) {
     for (const auto& c : r.coverage) all.push_back(c.get());
     out += render_coverage_text(all);
   }
+  for (const auto& n : notes) out += n + "\n";
   out += summary_line(r) + "\n";
   return out;
 }

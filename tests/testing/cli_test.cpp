@@ -228,13 +228,33 @@ TEST_F(PolicyTestCli, LcovHasPolicyLineNumbers) {
             "end_of_record\n");
 }
 
-// CI runs the tests of every policy in the repository through this test.
-TEST_F(PolicyTestCli, RepositoryPoliciesPass) {
-  if (testing::files_with_suffix(testing::source_dir() / "policies", ".test.yaml").empty()) {
-    GTEST_SKIP() << "no *.test.yaml under policies/ yet";
-  }
-  auto r = run_refpol({"test", "policies/"});
+TEST_F(PolicyTestCli, MinCoverageFailsBelowTheThreshold) {
+  // The silver case alone sees 15 of the shop policy's 18 outcomes (docs/testing.md): 83 %.
+  auto below = run_refpol({"test", kShop, "--filter", "silver", "--min-coverage", "100"});
+  EXPECT_EQ(below.exit_code, 1) << below.out << below.err;
+  EXPECT_TRUE(contains(below.out,
+                       "coverage of tests/testing/fixtures/shop/policy.refpol is 83% (15 of 18 outcomes), "
+                       "below the required 100%\n1 passed, 0 failed\n"))
+      << below.out;
+  // It implies --coverage: the missing items are listed.
+  EXPECT_TRUE(contains(below.out, "tier `gold` of `ladder` was never reached")) << below.out;
+
+  // 15/18 = 83.33 %: 83 is enough, 83.4 is not.
+  EXPECT_EQ(run_refpol({"test", kShop, "--filter", "silver", "--min-coverage", "83"}).exit_code, 0);
+  EXPECT_EQ(run_refpol({"test", kShop, "--filter", "silver", "--min-coverage", "83.4"}).exit_code, 1);
+  EXPECT_EQ(run_refpol({"test", kShop, "--min-coverage", "101"}).exit_code, 2);
+}
+
+// CI runs the tests of every policy in the repository through this test: they pass, every
+// campaign under policies/ has tests, and nothing in any of them is left unexercised.
+TEST_F(PolicyTestCli, RepositoryPoliciesPassWithFullCoverage) {
+  auto r = run_refpol({"test", "policies/", "--min-coverage", "100"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(contains(r.out, "below the required")) << r.out;
+  for (const auto& policy : testing::files_with_suffix(testing::source_dir() / "policies", "policy.refpol")) {
+    std::string rel = testing::relative(policy);
+    EXPECT_TRUE(contains(r.out, "coverage of " + rel + " ")) << rel << " has no tests";
+  }
 }
 
 }  // namespace
