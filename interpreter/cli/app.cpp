@@ -46,6 +46,25 @@ int run(const std::vector<std::string>& args) {
       ->allow_extra_args(false);
   test_cmd->add_option("paths", test.paths, "test files or folders (default: the current folder)");
 
+  ServeCmdOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "serve evaluations over HTTP (POST /v1/evaluate, ...; docs/api.md)");
+  serve_cmd->add_option("--policy", serve.policy, "the policy file; SIGHUP or POST /v1/reload reads it again")
+      ->required();
+  serve_cmd->add_option("--host", serve.host, "address to listen on")->capture_default_str();
+  serve_cmd->add_option("--port", serve.port, "port; 0 picks a free one (printed as `listening on HOST:PORT`)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--threads", serve.threads, "worker threads (default: 4 per core, at least 8)")
+      ->check(CLI::Range(1u, 4096u));
+  serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "largest request body (default 64 MiB)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 34));
+  serve_cmd->add_option("--max-batch-items", serve.max_batch_items,
+                        "most facts documents in one batch (default 100000)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}));
+  serve_cmd->add_option("--keep-alive", serve.keep_alive_seconds, "seconds an idle connection is kept open")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600u));
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -57,6 +76,7 @@ int run(const std::vector<std::string>& args) {
   if (*fmt_cmd) return run_fmt(fmt);
   if (*eval_cmd) return run_eval(eval);
   if (*test_cmd) return run_test(test);
+  if (*serve_cmd) return run_serve(serve);
   return kExitUsage;
 }
 

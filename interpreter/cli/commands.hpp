@@ -36,6 +36,17 @@ struct EvalCmdOptions {
 };
 int run_eval(const EvalCmdOptions& options);
 
+struct ServeCmdOptions {
+  std::string policy;
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  unsigned threads = 0;
+  std::size_t max_body_bytes = 0;   // 0: the default of serve/service.hpp
+  std::size_t max_batch_items = 0;  // 0: the default
+  unsigned keep_alive_seconds = 5;
+};
+int run_serve(const ServeCmdOptions& options);
+
 struct TestCmdOptions {
   std::vector<std::string> paths;  // test files or folders; none: the current folder
   std::vector<std::string> filters;

@@ -23,6 +23,8 @@ struct FactsError {
   std::uint32_t line = 0;
   std::uint32_t column = 0;
   std::string message;  // `expected an amount (a number), got a string`
+  bool syntax = false;  // the text is not well-formed JSON (or invalid UTF-8), as opposed to
+                        // well-formed facts that do not fit the policy's schema or limits
 };
 
 // What the loader needs to know about the policy.

@@ -51,6 +51,10 @@ class ErrorSink {
   void add(std::string path, std::size_t offset, std::string message);
   bool full() const { return out_.size() - start_ >= kMaxFactsErrors; }
   bool any() const { return out_.size() > start_; }
+  // Marks this document's errors as syntax errors (FactsError::syntax).
+  void mark_syntax() {
+    for (std::size_t i = start_; i < out_.size(); ++i) out_[i].syntax = true;
+  }
   // Sorts this document's errors by position and fills in line and column.
   void finish();
 

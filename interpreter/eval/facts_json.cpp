@@ -830,6 +830,7 @@ bool load_json(std::string_view text, const FactsContext& ctx, FactsDocument& ou
   loader.run(*parser, needed);
   if (loader.syntax_error()) {
     report_syntax_error(text, bom, loader.syntax_code(), sink);
+    sink.mark_syntax();
     return false;
   }
   if (sink.any()) return false;
