@@ -531,8 +531,10 @@ std::string Metrics::render(const LoadedPolicy& policy) const {
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b <= kBuckets.size(); ++b) {
       cumulative += buckets_[r][b].load(std::memory_order_relaxed);
+      // Prometheus floats: `0.00025`, `1`, `+Inf` (no trailing zeros, no trailing point).
       std::string le = b == kBuckets.size() ? "+Inf" : fmt::format("{:.5f}", kBuckets[b]);
       while (le.back() == '0') le.pop_back();
+      if (le.back() == '.') le.pop_back();
       out += fmt::format("refpol_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", name, le,
                          cumulative);
     }
