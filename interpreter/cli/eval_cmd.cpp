@@ -1,14 +1,18 @@
 // `refpol eval`: one facts document -> one decision, or a JSON-lines stream -> one decision per
 // line, in order; a bad line gets an error object and the stream goes on.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "interpreter/cli/commands.hpp"
+#include "interpreter/cli/line_reader.hpp"
 #include "interpreter/compile/program.hpp"
 #include "interpreter/decision/decision_json.hpp"
 #include "interpreter/eval/evaluator.hpp"
@@ -101,17 +105,41 @@ int run_eval(const EvalCmdOptions& o) {
     std::fwrite(out.data(), 1, out.size(), stdout);
     return kExitOk;
   }
-  // JSON lines: one decision (or error object) per input line, in order.
+  // JSON lines: one decision (or error object) per input line, in order. Output is written in
+  // large blocks, and whenever the input has nothing more to read yet (see LineReader).
+  auto flush = [&out] {
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+    out.clear();
+  };
+  int fd = 0;
+  if (o.facts != "-") {
+    file.close();
+    fd = ::open(o.facts.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::fputs(fmt::format("refpol: error: `{}` cannot be read (does it exist?)\n", o.facts).c_str(), stderr);
+      return kExitUsage;
+    }
+  }
+  LineReader reader(fd, kMaxFactsBytes, flush);
+  LineReader::Line line;
   bool any_error = false;
-  std::string line;
   std::size_t line_no = 0;
   out.reserve(1 << 20);
-  while (std::getline(*in, line)) {
+  while (reader.next(line)) {
     ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (line.too_long) {
+      // The same words as the loader's for a document over the limit.
+      FactsError e;
+      e.message = fmt::format("document too large: {} bytes (the limit is {})", line.length, kMaxFactsBytes);
+      write_error_line(out, line_no, {e}, "");
+      any_error = true;
+      continue;
+    }
+    if (line.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     errors.clear();
     eval_error = EvalError{};
-    if (!load_facts_json(line, ctx, facts, errors)) {
+    if (!load_facts_json(line.text, ctx, facts, errors)) {
       write_error_line(out, line_no, errors, "");
       any_error = true;
     } else if (!evaluate(program, facts, options, scratch, decision, eval_error)) {
@@ -124,10 +152,14 @@ int run_eval(const EvalCmdOptions& o) {
       write_decision_json(decision, out);
       out += '\n';
     }
-    if (out.size() > (1 << 20) - 4096) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+    if (out.size() > (1 << 20) - 4096) flush();
+  }
+  if (fd != 0) ::close(fd);
+  if (reader.error() != 0) {
+    flush();
+    std::fputs(fmt::format("refpol: error: reading the facts failed after line {}: {}\n", line_no,
+                           std::strerror(reader.error())).c_str(), stderr);
+    return kExitUsage;
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);

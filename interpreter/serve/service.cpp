@@ -240,6 +240,16 @@ std::string utc_now() {
                      tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }
 
+std::string Response::joined_body() const {
+  if (chunks.empty()) return body;
+  std::size_t total = 0;
+  for (const auto& c : chunks) total += c.size();
+  std::string out;
+  out.reserve(total);
+  for (const auto& c : chunks) out += c;
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // PolicyStore
 
@@ -444,18 +454,16 @@ void Service::batch(const Request& rq, Response& rs) {
   for (std::size_t k = 1; k < slices; ++k) helpers.emplace_back(run_slice, std::ref(parts[k]));
   run_slice(parts[0]);
   for (auto& t : helpers) t.join();
-  std::size_t decided = 0, facts_errors = 0, eval_errors = 0, total = 2;
-  for (const auto& p : parts) total += p.out.size();
-  rs.body.reserve(total);
-  if (array) rs.body += '[';
+  std::size_t decided = 0, facts_errors = 0, eval_errors = 0;
+  rs.chunks.reserve(parts.size() + 2);
+  if (array) rs.chunks.emplace_back("[");
   for (auto& p : parts) {
-    rs.body += p.out;
-    std::string().swap(p.out);
+    rs.chunks.push_back(std::move(p.out));
     decided += p.decided;
     facts_errors += p.facts_errors;
     eval_errors += p.eval_errors;
   }
-  if (array) rs.body += ']';
+  if (array) rs.chunks.emplace_back("]");
   rs.item_errors = facts_errors + eval_errors;
   metrics_.add_decisions(decided);
   metrics_.add_facts_errors(facts_errors);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "interpreter/compile/program.hpp"
 
@@ -97,9 +98,16 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // A batch's body comes in pieces (one per thread that decided a slice), sent one after the
+  // other without joining them: joining tens of megabytes was a copy the client never needed.
+  // When it is not empty, the body is the concatenation of `chunks` and `body` is empty.
+  std::vector<std::string> chunks;
   std::string allow;          // for 405: the methods the path takes
   std::size_t item_errors = 0;  // batch: how many items have an error object
   Route route = Route::other;
+
+  // The whole body as one string (for callers that want it so; the server streams `chunks`).
+  std::string joined_body() const;
 };
 
 // Log sink for structured events (reloads); one JSON object per call, without the newline.

@@ -3,6 +3,9 @@
 // --explain, and byte-identical output. Fixtures are in tests/fixtures/eval/; every expected value
 // is worked out by hand from the policy and the facts, in the comments.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <sstream>
 #include <string>
@@ -335,6 +338,71 @@ TEST(EvalCliTest, KeyOrderOfTheFactsDoesNotMatter) {
   EXPECT_EQ(a.out, b.out);
   // Make sure the fixture really is reordered.
   EXPECT_NE(read_text(source_dir() / "tests/fixtures/eval/referral_reordered.json").find("{\"campaign\":"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace refpol
+
+namespace refpol {
+namespace {
+
+// A line over the facts size limit (16 MiB) gets an error object naming its size, is never held
+// whole in memory, and the next line is still decided.
+TEST(EvalCliTest, JsonLinesOverTheSizeLimitGetAnErrorAndTheStreamGoesOn) {
+  const std::string huge = "{\"a\":\"" + std::string(17u * 1024 * 1024, 'x') + "\"}";  // 17 MiB + 8 bytes
+  const std::string input = huge + "\n" + flat_lines()[0] + "\n";
+  RunResult r = run_refpol({"eval", "--policy", kFlat, "--jsonl", "--now", "2026-12-20T10:00:00Z"}, input);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto out = lines_of(r.out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0], "{\"error\":{\"line\":1,\"problems\":[{\"path\":\"\",\"column\":0,\"message\":"
+                    "\"document too large: 17825800 bytes (the limit is 16777216)\"}]}}");
+  EXPECT_TRUE(contains(out[1], "\"referrer\":{\"id\":\"u0\",\"eligible\":true")) << out[1];
+}
+
+// A service that streams one line and waits for its decision gets it before it sends the next
+// (and before it closes its end): decisions are not held back to fill a block.
+TEST(EvalCliTest, JsonLinesAnswersEachLineAsItArrives) {
+  int to_child[2], from_child[2];
+  ASSERT_EQ(pipe(to_child), 0);
+  ASSERT_EQ(pipe(from_child), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(to_child[0], 0);
+    dup2(from_child[1], 1);
+    close(to_child[1]);
+    close(from_child[0]);
+    if (chdir(REFPOL_SOURCE_DIR) != 0) _exit(127);
+    execl(REFPOL_BINARY, REFPOL_BINARY, "eval", "--policy", kFlat.c_str(), "--jsonl", "--now",
+          "2026-12-20T10:00:00Z", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(to_child[0]);
+  close(from_child[1]);
+  const auto flat = flat_lines();
+  std::string answers;
+  for (int i = 0; i < 3; ++i) {
+    const std::string line = flat[static_cast<std::size_t>(i)] + "\n";
+    ASSERT_EQ(write(to_child[1], line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    // Wait (at most 10 s) for one whole line back.
+    std::string got;
+    while (got.find('\n') == std::string::npos) {
+      pollfd p{from_child[0], POLLIN, 0};
+      ASSERT_EQ(poll(&p, 1, 10000), 1) << "no decision for line " << i + 1 << " while the input stays open";
+      char buf[4096];
+      ssize_t n = read(from_child[0], buf, sizeof buf);
+      ASSERT_GT(n, 0);
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+    EXPECT_TRUE(contains(got, "\"referrer\":{\"id\":\"u" + std::to_string(i) + "\"")) << got;
+    answers += got;
+  }
+  close(to_child[1]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(from_child[0]);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(lines_of(answers).size(), 3u);
 }
 
 }  // namespace
