@@ -46,6 +46,10 @@ int run(const std::vector<std::string>& args) {
       ->allow_extra_args(false);
   test_cmd->add_option("paths", test.paths, "test files or folders (default: the current folder)");
 
+  SchemaCmdOptions schema;
+  auto* schema_cmd = app.add_subcommand("schema", "print the JSON Schema of the facts a policy reads");
+  schema_cmd->add_option("policy", schema.policy, "the policy file")->required();
+
   ServeCmdOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "serve evaluations over HTTP (POST /v1/evaluate, ...; docs/api.md)");
   serve_cmd->add_option("--policy", serve.policy, "the policy file; SIGHUP or POST /v1/reload reads it again")
@@ -77,6 +81,7 @@ int run(const std::vector<std::string>& args) {
   if (*eval_cmd) return run_eval(eval);
   if (*test_cmd) return run_test(test);
   if (*serve_cmd) return run_serve(serve);
+  if (*schema_cmd) return run_schema(schema);
   return kExitUsage;
 }
 

@@ -36,6 +36,11 @@ struct EvalCmdOptions {
 };
 int run_eval(const EvalCmdOptions& options);
 
+struct SchemaCmdOptions {
+  std::string policy;
+};
+int run_schema(const SchemaCmdOptions& options);
+
 struct ServeCmdOptions {
   std::string policy;
   std::string host = "127.0.0.1";
