@@ -1,5 +1,6 @@
 // docs/errors.md against the sources: every code the sources emit has a `## CODE title` section,
-// every section names a code that is still emitted, and each section's refpol examples produce it.
+// every section names a code that is still emitted, each section's refpol examples produce it, and
+// each output shown after `<!-- refpol-example: ARGS -->` is what `refpol ARGS` prints.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -139,6 +140,61 @@ TEST(ErrorsDoc, ExamplesProduceTheirCode) {
     }
   }
   EXPECT_GT(count, 40u) << "docs/errors.md: expected an example policy in most sections";
+}
+
+// `<!-- refpol-example: ARGS -->` before a fenced block: the block is what `refpol ARGS` prints
+// (standard output, then standard error), as in docs/testing.md and the tutorials.
+struct MarkedExample {
+  int line = 0;  // of the marker
+  std::vector<std::string> args;
+  std::string body;
+};
+
+std::vector<MarkedExample> marked_examples(const std::string& text) {
+  static const std::string marker = "<!-- refpol-example:";
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::vector<MarkedExample> out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].rfind(marker, 0) != 0) continue;
+    MarkedExample m;
+    m.line = static_cast<int>(i + 1);
+    std::istringstream words(lines[i].substr(marker.size(), lines[i].find("-->") - marker.size()));
+    for (std::string w; words >> w;) m.args.push_back(w);
+    std::size_t j = i + 1;
+    while (j < lines.size() && lines[j].rfind("```", 0) != 0) ++j;
+    for (++j; j < lines.size() && lines[j] != "```"; ++j) m.body += lines[j] + "\n";
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+TEST(ErrorsDoc, MarkedExamplesMatchRealRuns) {
+  std::string text = read_text(source_dir() / "docs" / "errors.md");
+  auto examples = marked_examples(text);
+  EXPECT_GE(examples.size(), 1u) << "docs/errors.md: no `<!-- refpol-example: ARGS -->` block";
+  for (const auto& m : examples) {
+    auto r = testing::run_refpol(m.args);
+    EXPECT_EQ(m.body, r.out + r.err)
+        << "docs/errors.md:" << m.line << ": the block differs from what refpol prints";
+  }
+}
+
+TEST(ErrorsDoc, HowToReadAMessageShowsARealRun) {
+  // The example message at the top of the page is the one readers copy the shape from: it must be
+  // a marked block, so that MarkedExamplesMatchRealRuns checks it.
+  std::string text = read_text(source_dir() / "docs" / "errors.md");
+  std::size_t heading = text.find("**How to read a message**");
+  ASSERT_NE(heading, std::string::npos) << "docs/errors.md has no `**How to read a message**`";
+  std::size_t fence = text.find("\n```", heading);
+  ASSERT_NE(fence, std::string::npos);
+  std::size_t previous_line = text.rfind('\n', fence - 1);
+  std::string before = text.substr(previous_line + 1, fence - previous_line - 1);
+  EXPECT_EQ(before.rfind("<!-- refpol-example:", 0), 0u)
+      << "docs/errors.md: the block under `How to read a message` needs a line "
+         "`<!-- refpol-example: ARGS -->` before it, not `"
+      << before << "`";
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(g++ cmake make pkg-config tao-pegtl-dev libboost-dev libyaml-cpp-dev libgtest-dev libgmock-dev
       libbenchmark-dev libcli11-dev libsimdjson-dev libfmt-dev libhowardhinnant-date-dev tzdata zlib1g-dev
-      libcpp-httplib-dev)
+      libcpp-httplib-dev wrk clang libclang-rt-14-dev chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -46,6 +46,17 @@ int run(const std::vector<std::string>& args) {
       ->allow_extra_args(false);
   test_cmd->add_option("paths", test.paths, "test files or folders (default: the current folder)");
 
+  SimulateCmdOptions simulate;
+  auto* simulate_cmd = app.add_subcommand("simulate", "replay an event history through a policy and report the campaign (docs/simulate.md)");
+  simulate_cmd->add_option("--policy", simulate.policy, "the policy to replay")->required();
+  simulate_cmd->add_option("--events", simulate.events, "the event log, JSON lines (- for standard input)")->required();
+  simulate_cmd->add_option("--from", simulate.from, "first day (or date-time) of the window, in the policy's zone");
+  simulate_cmd->add_option("--to", simulate.to, "last day (or date-time) of the window");
+  simulate_cmd->add_option("--baseline", simulate.baseline, "a second policy to replay and compare");
+  simulate_cmd->add_option("--out", simulate.out, "folder for summary.json, CSV tables and report.html");
+  simulate_cmd->add_option("--bad-events", simulate.bad_events, "stop at a bad event (default) or skip it")
+      ->check(CLI::IsMember({"stop", "skip"}));
+
   SchemaCmdOptions schema;
   auto* schema_cmd = app.add_subcommand("schema", "print the JSON Schema of the facts a policy reads");
   schema_cmd->add_option("policy", schema.policy, "the policy file")->required();
@@ -82,6 +93,7 @@ int run(const std::vector<std::string>& args) {
   if (*test_cmd) return run_test(test);
   if (*serve_cmd) return run_serve(serve);
   if (*schema_cmd) return run_schema(schema);
+  if (*simulate_cmd) return run_simulate(simulate);
   return kExitUsage;
 }
 

@@ -36,6 +36,12 @@ struct EvalCmdOptions {
 };
 int run_eval(const EvalCmdOptions& options);
 
+struct SimulateCmdOptions {
+  std::string policy, events, from, to, baseline, out;
+  std::string bad_events = "stop";
+};
+int run_simulate(const SimulateCmdOptions& options);
+
 struct SchemaCmdOptions {
   std::string policy;
 };

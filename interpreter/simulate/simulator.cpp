@@ -1,0 +1,225 @@
+// The replay (simulator.hpp): events into the world, decisions into the ledger. The sums and
+// tables over the ledger are in summary.cpp.
+#include "interpreter/simulate/simulator.hpp"
+
+#include <fmt/format.h>
+
+#include "interpreter/decision/decision_json.hpp"
+#include "interpreter/source/diagnostic.hpp"
+
+namespace refpol::sim {
+
+namespace {
+constexpr std::size_t kKeptProblems = 100;
+
+// A status never goes back from paid to promised or not given: once granted (or expired, which
+// was granted first), only void (a cancellation) or expired may follow.
+bool may_change(RewardStatus from, RewardStatus to) {
+  if (from == to) return false;
+  if (from == RewardStatus::granted) return to == RewardStatus::void_ || to == RewardStatus::expired;
+  if (from == RewardStatus::expired) return to == RewardStatus::void_;
+  return true;
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Runner
+
+Runner::Runner(std::shared_ptr<const Program> program, World& world)
+    : program_(std::move(program)), world_(world) {
+  ctx_ = FactsContext{&program_->policy.schema, &program_->zone, 0};
+}
+
+void Runner::set_status(LedgerEntry& e, RewardStatus status) {
+  const bool was = e.committed();
+  e.status = status;
+  if (was == e.committed() || !e.value) return;
+  Decimal& mine = committed_[e.owner];
+  if (e.committed()) {
+    add(mine, *e.value, mine);
+    add(total_committed_, *e.value, total_committed_);
+  } else {
+    sub(mine, *e.value, mine);
+    sub(total_committed_, *e.value, total_committed_);
+  }
+}
+
+void Runner::record(const Decision& d, const Reward& r, Index owner) {
+  key_ = reward_key(d, r);
+  auto it = by_key_.find(key_);
+  if (it != by_key_.end()) {
+    seen_[it->second] = evaluations_;
+    LedgerEntry& e = ledger_[it->second];
+    if (may_change(e.status, r.status)) {
+      e.reason.assign(r.reason);
+      if (r.granted_at && !e.granted_at) e.granted_at = r.granted_at;
+      if (r.expires_at) e.expires_at = r.expires_at;
+      set_status(e, r.status);
+    }
+    return;
+  }
+  LedgerEntry e;
+  e.key = key_;
+  e.policy_prefix = d.policy_id.size() + 1;
+  e.owner = owner;
+  e.rule.assign(r.rule);
+  e.tier.assign(r.tier);
+  e.role.assign(r.recipient_role);
+  e.recipient.assign(r.recipient_id);
+  e.scope.assign(r.scope);
+  e.kind.assign(r.kind);
+  e.unit.assign(r.unit);
+  e.label.assign(r.label);
+  e.reason.assign(r.reason);
+  e.has_amount = r.has_amount;
+  e.amount = r.amount;
+  e.value = r.value;
+  e.status = RewardStatus::withheld;  // counted by set_status below
+  e.first_decided = d.now;
+  e.granted_at = r.granted_at;
+  e.settles_at = r.settles_at;
+  e.expires_at = r.expires_at;
+  const auto index = static_cast<std::uint32_t>(ledger_.size());
+  by_key_.emplace(key_, index);
+  ledger_.push_back(std::move(e));
+  seen_.push_back(evaluations_);
+  owned_[owner].push_back(index);
+  set_status(ledger_.back(), r.status);
+}
+
+void Runner::schedule(const DateTime& when, Index referrer) {
+  if (due_.emplace(when.utc_seconds, referrer).second) due_offset_[referrer] = when.offset_seconds;
+}
+
+void Runner::advance(const DateTime& t) {
+  while (!due_.empty() && due_.begin()->first <= t.utc_seconds) {
+    auto [seconds, referrer] = *due_.begin();
+    due_.erase(due_.begin());
+    evaluate(referrer, DateTime{seconds, due_offset_[referrer]});
+  }
+}
+
+void Runner::evaluate(Index referrer, const DateTime& now) {
+  const std::size_t customers = world_.customers().size();
+  if (committed_.size() < customers) {
+    committed_.resize(customers);
+    rewarded_rank_.resize(customers, kNone);
+    owned_.resize(customers);
+    due_offset_.resize(customers);
+  }
+  const std::size_t referrals = world_.referrals().size();
+  if (referral_status_.size() < referrals) {
+    referral_status_.resize(referrals);
+    qualified_at_.resize(referrals);
+  }
+  // The campaign's counters as a service would send them: others' committed value, and this
+  // referrer's place among the rewarded (docs/simulate.md, "How the replay works").
+  Decimal others;
+  sub(total_committed_, committed_[referrer], others);
+  const std::uint32_t rank = rewarded_rank_[referrer] != kNone ? rewarded_rank_[referrer] : rewarded_count_;
+  world_.facts_json(referrer, now, to_string(others), rank, text_);
+  ++evaluations_;
+  errors_.clear();
+  EvalError error;
+  bool ok = load_facts_json(text_, ctx_, facts_, errors_);
+  if (ok) ok = refpol::evaluate(*program_, facts_, EvalOptions{}, scratch_, decision_, error);
+  if (!ok) {
+    ++failed_;
+    if (failures_.size() < kKeptProblems) {
+      std::string what = !errors_.empty()
+                             ? fmt::format("the facts of referrer `{}` do not fit the policy: {}: {}",
+                                           world_.customers()[referrer].id, errors_.front().path, errors_.front().message)
+                             : fmt::format("evaluating referrer `{}` failed: {}", world_.customers()[referrer].id,
+                                           error.message);
+      failures_.push_back(Problem{0, std::move(what)});
+    }
+    return;
+  }
+  for (const ReferralVerdict& v : decision_.referrals) {
+    const Index r = world_.find_referral(v.id);
+    if (r == kNone) continue;
+    referral_status_[r] = v.status;
+    if (v.status == ReferralStatus::qualified && !qualified_at_[r]) qualified_at_[r] = now;
+  }
+  for (const Reward& r : decision_.rewards) {
+    record(decision_, r, referrer);
+    if (r.settles_at && *r.settles_at > now) schedule(*r.settles_at, referrer);
+    if (r.expires_at && *r.expires_at >= now) schedule(DateTime{r.expires_at->utc_seconds + 1, r.expires_at->offset_seconds}, referrer);
+  }
+  for (const ReferralVerdict& v : decision_.referrals) {
+    if (v.settles_at && *v.settles_at > now) schedule(*v.settles_at, referrer);
+  }
+  // A pending reward this decision no longer gives (its order was refunded before it settled,
+  // say) will never be paid: it is withdrawn. Granted ones stay: they were paid.
+  for (std::uint32_t i : owned_[referrer]) {
+    LedgerEntry& e = ledger_[i];
+    if (seen_[i] != evaluations_ && e.status == RewardStatus::pending) {
+      e.reason = "withdrawn";
+      set_status(e, RewardStatus::void_);
+    }
+  }
+  if (rewarded_rank_[referrer] == kNone && committed_[referrer].mantissa != 0) {
+    rewarded_rank_[referrer] = rewarded_count_++;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Simulation
+
+Simulation::Simulation(std::shared_ptr<const Program> policy, std::shared_ptr<const Program> baseline,
+                       SimulationOptions options)
+    : options_(options), reader_(policy->zone) {
+  runners_.push_back(std::make_unique<Runner>(std::move(policy), world_));
+  if (baseline) runners_.push_back(std::make_unique<Runner>(std::move(baseline), world_));
+}
+
+bool Simulation::feed(std::string_view text, std::size_t line) {
+  if (past_end_) return true;
+  if (text.find_first_not_of(" \t\r") == std::string_view::npos) {
+    ++blank_;
+    return true;
+  }
+  ++read_;
+  std::string problem;
+  auto bad = [&](std::string message) {
+    ++skipped_;
+    if (problems_.size() < kKeptProblems) problems_.push_back(Problem{line, std::move(message)});
+    return options_.skip_bad_events;
+  };
+  if (!reader_.read(text, event_, problem)) return bad(std::move(problem));
+  if (options_.to && event_.ts > *options_.to) {
+    past_end_ = true;
+    return true;
+  }
+  if (last_ts_ && event_.ts < *last_ts_) {
+    return bad(fmt::format("out of order: `ts` {} is before {} of the event before it", to_string(event_.ts),
+                           to_string(*last_ts_)));
+  }
+  if (!event_ids_.insert(event_.id).second) return bad(fmt::format("the event id `{}` was used before", event_.id));
+  const bool in_window = !options_.from || event_.ts >= *options_.from;
+  if (!world_.apply(event_, in_window, problem)) return bad(std::move(problem));
+  ++applied_;
+  ++by_type_[static_cast<std::size_t>(event_.type)];
+  last_ts_ = event_.ts;
+  if (!first_ts_ && in_window) first_ts_ = event_.ts;
+  if (!in_window) return true;
+  for (auto& runner : runners_) {
+    runner->advance(event_.ts);
+    for (Index referrer : world_.touched()) runner->evaluate(referrer, event_.ts);
+  }
+  return true;
+}
+
+void Simulation::finish() {
+  if (finished_) return;
+  finished_ = true;
+  end_ = options_.to ? *options_.to : (last_ts_ ? *last_ts_ : DateTime{});
+  if (!last_ts_) return;
+  for (auto& runner : runners_) runner->advance(end_);
+  for (Index c = 0; c < world_.customers().size(); ++c) {
+    if (!world_.is_referrer(c)) continue;
+    for (auto& runner : runners_) runner->evaluate(c, end_);
+  }
+}
+
+}  // namespace refpol::sim

@@ -1,0 +1,140 @@
+// `refpol simulate`: replays an event history through one policy (and optionally a baseline),
+// keeping a ledger of rewards by key as production would, and sums up the campaign
+// (docs/simulate.md). The CLI reads the lines; this library never prints.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "interpreter/compile/program.hpp"
+#include "interpreter/decision/decision.hpp"
+#include "interpreter/eval/evaluator.hpp"
+#include "interpreter/simulate/world.hpp"
+
+namespace refpol::sim {
+
+// One reward as the ledger keeps it: what it was first decided as, and its latest status.
+struct LedgerEntry {
+  std::string key;
+  std::size_t policy_prefix = 0;  // key.substr(policy_prefix): the key without the policy id
+  Index owner = kNone;            // the referrer whose decision gave it
+  std::string rule, tier, role, recipient, scope, kind, unit, label, reason;
+  bool has_amount = false;
+  Decimal amount;
+  std::optional<Decimal> value;
+  RewardStatus status = RewardStatus::granted;
+  DateTime first_decided;
+  std::optional<DateTime> granted_at, settles_at, expires_at;
+  bool committed() const { return status == RewardStatus::granted || status == RewardStatus::pending; }
+};
+
+struct Problem {
+  std::size_t line = 0;  // 0: not tied to an input line (an evaluation)
+  std::string message;
+};
+
+// The replay of one policy over the shared world.
+class Runner {
+ public:
+  Runner(std::shared_ptr<const Program> program, World& world);
+  // Decides for `referrer` as of `now` and records what changed in the ledger.
+  void evaluate(Index referrer, const DateTime& now);
+  // Evaluates, in time order, the referrers due for a look before or at `t`: when a referral of
+  // theirs settles or a reward of theirs expires, as a production service's scheduled job would.
+  void advance(const DateTime& t);
+
+  const Program& program() const { return *program_; }
+  const std::vector<LedgerEntry>& ledger() const { return ledger_; }
+  std::optional<ReferralStatus> referral_status(Index r) const {
+    return r < referral_status_.size() ? referral_status_[r] : std::nullopt;
+  }
+  std::optional<DateTime> qualified_at(Index r) const {
+    return r < qualified_at_.size() ? qualified_at_[r] : std::nullopt;
+  }
+  std::uint64_t evaluations() const { return evaluations_; }
+  std::uint64_t failed() const { return failed_; }
+  const std::vector<Problem>& failures() const { return failures_; }
+
+ private:
+  void record(const Decision& d, const Reward& r, Index owner);
+  void schedule(const DateTime& when, Index referrer);
+  void set_status(LedgerEntry& e, RewardStatus status);
+
+  std::shared_ptr<const Program> program_;
+  World& world_;
+  FactsContext ctx_;
+  FactsDocument facts_;
+  EvalScratch scratch_;
+  Decision decision_;
+  std::vector<FactsError> errors_;
+  std::string text_, key_;
+
+  std::vector<LedgerEntry> ledger_;
+  std::vector<std::vector<std::uint32_t>> owned_;  // by referrer: their ledger entries
+  std::vector<std::uint64_t> seen_;                // by entry: the evaluation that last listed it
+  std::set<std::pair<std::int64_t, Index>> due_;   // (utc seconds, referrer) to look at again
+  std::vector<std::int32_t> due_offset_;           // by referrer: the offset to show that time in
+  std::unordered_map<std::string, std::uint32_t> by_key_;
+  std::vector<Decimal> committed_;          // by referrer: value of granted and pending rewards
+  Decimal total_committed_;
+  std::vector<std::uint32_t> rewarded_rank_;  // by referrer: how many were rewarded before them
+  std::uint32_t rewarded_count_ = 0;
+  std::vector<std::optional<ReferralStatus>> referral_status_;
+  std::vector<std::optional<DateTime>> qualified_at_;
+  std::uint64_t evaluations_ = 0, failed_ = 0;
+  std::vector<Problem> failures_;  // the first few
+};
+
+struct SimulationOptions {
+  std::optional<DateTime> from, to;
+  bool skip_bad_events = false;
+};
+
+// Feeds the event lines to the world and the runners, in order.
+class Simulation {
+ public:
+  Simulation(std::shared_ptr<const Program> policy, std::shared_ptr<const Program> baseline,
+             SimulationOptions options);
+  // One line of the log (1-based `line`). False when the line is bad and bad events stop the
+  // replay; the problem is in problems().
+  bool feed(std::string_view text, std::size_t line);
+  // False when the input ended past --to (nothing more needs to be read).
+  bool wants_more() const { return !past_end_; }
+  // The final evaluation of every referrer, at --to (or the last event). Call once, at the end.
+  void finish();
+
+  // summary.json (docs/simulate.md), with a final newline.
+  std::string summary_json() const;
+  // The CSV tables: rewards.csv, referrers.csv, leaderboard.csv, daily.csv.
+  std::string rewards_csv() const;
+  std::string referrers_csv() const;
+  std::string leaderboard_csv() const;
+  std::string daily_csv() const;
+
+  const std::vector<Problem>& problems() const { return problems_; }
+  std::uint64_t events_read() const { return read_; }
+
+ private:
+  friend struct Summary;
+  SimulationOptions options_;
+  World world_;
+  std::vector<std::unique_ptr<Runner>> runners_;  // [0] the policy, [1] the baseline if any
+  EventReader reader_;
+  Event event_;
+  std::unordered_set<std::string> event_ids_;
+  std::optional<DateTime> last_ts_, first_ts_;
+  std::uint64_t read_ = 0, applied_ = 0, skipped_ = 0, blank_ = 0;
+  std::uint64_t by_type_[kEventTypeCount] = {};
+  std::vector<Problem> problems_;  // bad events (the first 100 are kept)
+  bool past_end_ = false, finished_ = false;
+  DateTime end_;
+};
+
+}  // namespace refpol::sim

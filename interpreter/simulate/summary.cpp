@@ -1,0 +1,476 @@
+// What a simulation reports (docs/simulate.md): summary.json and the CSV tables, computed from
+// the world and the runners' ledgers at the end of the replay.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "interpreter/simulate/simulator.hpp"
+#include "interpreter/source/diagnostic.hpp"
+
+namespace refpol::sim {
+namespace {
+
+constexpr std::size_t kExamples = 100;
+constexpr std::size_t kChanges = 1000;
+constexpr std::size_t kLeaders = 10;
+
+std::string money(const Decimal& d) { return to_fixed(d, 2, Rounding::half_up); }
+
+// num / den with four places, as a JSON string; null when den is 0.
+std::string rate(std::uint64_t num, std::uint64_t den) {
+  if (den == 0) return "null";
+  const unsigned __int128 scaled = (static_cast<unsigned __int128>(num) * 10000 * 2 + den) / (2 * den);
+  const auto v = static_cast<std::uint64_t>(scaled);
+  return fmt::format("\"{}.{:04}\"", v / 10000, v % 10000);
+}
+
+std::string quoted(std::string_view s) { return "\"" + json_escape(s) + "\""; }
+std::string quoted_or_null(std::string_view s) { return s.empty() ? "null" : quoted(s); }
+std::string date_of(const DateTime& t, const TimeZone& zone) { return to_string(local_date(t, zone)); }
+
+// Counts `and` operands at the top of a `when` (a define or a call counts as one condition, as
+// a reader sees it).
+std::size_t conjuncts(const Program& p, std::uint32_t node) {
+  if (node == kNoNode) return 0;
+  const Node& n = p.nodes[node];
+  if (n.op == Op::and_) return conjuncts(p, n.a) + conjuncts(p, n.b);
+  return 1;
+}
+
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string opt_time(const std::optional<DateTime>& t) { return t ? to_string(*t) : std::string(); }
+
+// Per-run sums over a ledger.
+struct Totals {
+  Decimal value;  // granted, pending, expired (what was given), not void or withheld
+  std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, Decimal>> by_rule;  // (rule, tier)
+};
+
+bool counts_as_given(RewardStatus s) {
+  return s == RewardStatus::granted || s == RewardStatus::pending || s == RewardStatus::expired;
+}
+
+Totals totals(const Runner& run) {
+  Totals t;
+  for (const LedgerEntry& e : run.ledger()) {
+    auto& slot = t.by_rule[{e.rule, e.tier}];
+    ++slot.first;
+    if (counts_as_given(e.status) && e.value) {
+      add(t.value, *e.value, t.value);
+      add(slot.second, *e.value, slot.second);
+    }
+  }
+  return t;
+}
+
+
+struct Day {
+  std::uint64_t bound = 0, qualified = 0, rewards = 0;
+  Decimal value;
+};
+
+// By date in the policy's time zone: referrals bound, referrals that became qualified, rewards
+// first decided and the value given.
+std::map<std::string, Day> daily(const World& world, const Runner& run) {
+  const TimeZone& zone = run.program().zone;
+  std::map<std::string, Day> days;
+  const auto& referrals = world.referrals();
+  for (Index r = 0; r < referrals.size(); ++r) {
+    if (!referrals[r].in_window) continue;
+    ++days[date_of(referrals[r].bound_at, zone)].bound;
+    auto q = run.qualified_at(r);
+    auto s = run.referral_status(r);
+    if (q && s && *s == ReferralStatus::qualified) ++days[date_of(*q, zone)].qualified;
+  }
+  for (const LedgerEntry& e : run.ledger()) {
+    Day& d = days[date_of(e.first_decided, zone)];
+    ++d.rewards;
+    if (counts_as_given(e.status) && e.value) add(d.value, *e.value, d.value);
+  }
+  return days;
+}
+
+// S34: by month, the top referrers by referrals that became qualified that month and are still
+// qualified at the end. Ties: who reached the count first, then the smaller id.
+std::map<std::string, std::vector<std::pair<Index, std::uint64_t>>> leaderboards(const World& world, const Runner& run) {
+  struct Score {
+    std::uint64_t qualified = 0;
+    std::int64_t reached = 0;  // utc seconds of the last qualification counted
+  };
+  const TimeZone& zone = run.program().zone;
+  const auto& referrals = world.referrals();
+  const auto& customers = world.customers();
+  std::map<std::string, std::map<Index, Score>> months;
+  for (Index r = 0; r < referrals.size(); ++r) {
+    auto q = run.qualified_at(r);
+    auto s = run.referral_status(r);
+    if (!referrals[r].in_window || !q || !s || *s != ReferralStatus::qualified) continue;
+    Score& sc = months[date_of(*q, zone).substr(0, 7)][referrals[r].referrer];
+    ++sc.qualified;
+    sc.reached = std::max(sc.reached, q->utc_seconds);
+  }
+  std::map<std::string, std::vector<std::pair<Index, std::uint64_t>>> out;
+  for (const auto& [month, scores] : months) {
+    std::vector<std::pair<Index, Score>> ranked(scores.begin(), scores.end());
+    std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+      if (a.second.qualified != b.second.qualified) return a.second.qualified > b.second.qualified;
+      if (a.second.reached != b.second.reached) return a.second.reached < b.second.reached;
+      return customers[a.first].id < customers[b.first].id;
+    });
+    auto& top = out[month];
+    for (std::size_t i = 0; i < ranked.size() && i < kLeaders; ++i) top.emplace_back(ranked[i].first, ranked[i].second.qualified);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Simulation::summary_json() const {
+  const Runner& run = *runners_[0];
+  const Program& program = run.program();
+  const TimeZone& zone = program.zone;
+  const auto& customers = world_.customers();
+  const auto& referrals = world_.referrals();
+  std::string out;
+  auto policy_object = [](const Program& p) {
+    return fmt::format(R"({{"id":{},"version":{},"hash":"{}"}})", quoted(p.policy.id), p.policy.version,
+                       p.policy.content_hash);
+  };
+  out += fmt::format("{{\n  \"schema\": \"refpol.simulation/1\",\n  \"policy\": {},\n  \"baseline\": {},\n",
+                     policy_object(program), runners_.size() > 1 ? policy_object(runners_[1]->program()) : "null");
+  out += fmt::format("  \"currency\": {},\n", quoted(program.policy.currency));
+  const std::optional<DateTime> from = options_.from ? options_.from : first_ts_;
+  out += fmt::format("  \"window\": {{\"from\": {}, \"to\": {}}},\n", from ? quoted(to_string(*from)) : "null",
+                     last_ts_ ? quoted(to_string(end_)) : "null");
+
+  // Events.
+  out += fmt::format("  \"events\": {{\"read\": {}, \"applied\": {}, \"skipped\": {}, \"evaluations\": {}, "
+                     "\"failed_evaluations\": {}, \"by_type\": {{",
+                     read_, applied_, skipped_, run.evaluations(), run.failed());
+  for (std::size_t t = 0; t < kEventTypeCount; ++t) {
+    out += fmt::format("{}\"{}\": {}", t ? ", " : "", event_type_name(static_cast<EventType>(t)), by_type_[t]);
+  }
+  out += "},\n    \"skipped_examples\": [";
+  for (std::size_t i = 0; i < problems_.size(); ++i) {
+    out += fmt::format("{}{{\"line\": {}, \"message\": {}}}", i ? ", " : "", problems_[i].line,
+                       quoted(problems_[i].message));
+  }
+  out += "],\n    \"failed_examples\": [";
+  for (std::size_t i = 0; i < run.failures().size(); ++i) {
+    out += fmt::format("{}{}", i ? ", " : "", quoted(run.failures()[i].message));
+  }
+  out += "]},\n";
+
+  // Customers and referrers (S38).
+  std::uint64_t total = customers.size(), fresh = 0, referred_new = 0, existing = 0, participating = 0;
+  for (const Customer& c : customers) {
+    if (c.is_new && c.created_in_window) {
+      ++fresh;
+      bool referred = std::any_of(c.referred_in.begin(), c.referred_in.end(),
+                                  [&](Index r) { return referrals[r].in_window; });
+      referred_new += referred;
+    }
+    if (!c.is_new) ++existing;
+    participating += std::any_of(c.referrals.begin(), c.referrals.end(), [&](Index r) { return referrals[r].in_window; });
+  }
+  out += fmt::format("  \"customers\": {{\"total\": {}, \"new\": {}, \"referred_new\": {}, \"referred_share\": {}}},\n",
+                     total, fresh, referred_new, rate(referred_new, fresh));
+  out += fmt::format(
+      "  \"referrers\": {{\"existing_customers\": {}, \"participating\": {}, \"participation_rate\": {}}},\n", existing,
+      participating, rate(participating, existing));
+
+  // Referrals by final status.
+  std::uint64_t bound = 0, by_status[4] = {};
+  for (Index r = 0; r < referrals.size(); ++r) {
+    if (!referrals[r].in_window) continue;
+    ++bound;
+    auto s = run.referral_status(r);
+    by_status[static_cast<std::size_t>(s ? *s : ReferralStatus::not_qualified)] += 1;
+  }
+  out += fmt::format(
+      "  \"referrals\": {{\"bound\": {}, \"qualified\": {}, \"not_qualified\": {}, \"void\": {}, "
+      "\"ineligible_referee\": {}, \"conversion_rate\": {}}},\n",
+      bound, by_status[0], by_status[1], by_status[2], by_status[3], rate(by_status[0], bound));
+
+  // Rewards.
+  const Totals mine = totals(run);
+  std::uint64_t count_by_status[5] = {};
+  Decimal value_by_status[5];
+  std::map<std::pair<std::string, std::string>, std::tuple<std::uint64_t, Decimal, Decimal>> by_kind;
+  std::uint64_t withheld_budget = 0;
+  std::optional<DateTime> ran_out;
+  Decimal used;
+  for (const LedgerEntry& e : run.ledger()) {
+    const auto s = static_cast<std::size_t>(e.status);
+    ++count_by_status[s];
+    if (e.value) add(value_by_status[s], *e.value, value_by_status[s]);
+    auto& k = by_kind[{e.kind, e.unit}];
+    ++std::get<0>(k);
+    if (counts_as_given(e.status)) {
+      if (e.has_amount) add(std::get<1>(k), e.amount, std::get<1>(k));
+      if (e.value) add(std::get<2>(k), *e.value, std::get<2>(k));
+    }
+    if (e.committed() && e.value) add(used, *e.value, used);
+    if ((e.status == RewardStatus::withheld && e.reason == "budget") || e.reason == "budget_fallback") {
+      withheld_budget += e.status == RewardStatus::withheld;
+      if (!ran_out || e.first_decided < *ran_out) ran_out = e.first_decided;
+    }
+  }
+  out += fmt::format("  \"rewards\": {{\n    \"count\": {}, \"total_value\": \"{}\",\n    \"by_status\": {{",
+                     run.ledger().size(), money(mine.value));
+  for (std::size_t s = 0; s < 5; ++s) {
+    out += fmt::format("{}\"{}\": {{\"count\": {}, \"value\": \"{}\"}}", s ? ", " : "",
+                       status_name(static_cast<RewardStatus>(s)), count_by_status[s], money(value_by_status[s]));
+  }
+  out += "},\n    \"by_kind\": [";
+  bool first = true;
+  for (const auto& [k, v] : by_kind) {
+    out += fmt::format("{}{{\"kind\": {}, \"unit\": {}, \"count\": {}, \"amount\": \"{}\", \"value\": \"{}\"}}",
+                       first ? "" : ", ", quoted(k.first), quoted_or_null(k.second), std::get<0>(v),
+                       to_string(std::get<1>(v)), money(std::get<2>(v)));
+    first = false;
+  }
+  out += "],\n    \"by_rule\": [";
+  first = true;
+  for (const auto& [k, v] : mine.by_rule) {
+    out += fmt::format("{}{{\"rule\": {}, \"tier\": {}, \"count\": {}, \"value\": \"{}\"}}", first ? "" : ", ",
+                       quoted(k.first), quoted_or_null(k.second), v.first, money(v.second));
+    first = false;
+  }
+  out += "]\n  },\n";
+  out += fmt::format("  \"budget\": {{\"used\": \"{}\", \"withheld_for_budget\": {}, \"ran_out_on\": {}}},\n", money(used),
+                     withheld_budget, ran_out ? quoted(date_of(*ran_out, zone)) : "null");
+
+  // Daily (policy time zone).
+  const auto days = daily(world_, run);
+  out += "  \"daily\": [";
+  Decimal running;
+  first = true;
+  for (const auto& [date, d] : days) {
+    add(running, d.value, running);
+    out += fmt::format(
+        "{}\n    {{\"date\": \"{}\", \"bound\": {}, \"qualified\": {}, \"rewards\": {}, \"value\": \"{}\", "
+        "\"cumulative_value\": \"{}\"}}",
+        first ? "" : ",", date, d.bound, d.qualified, d.rewards, money(d.value), money(running));
+    first = false;
+  }
+  out += days.empty() ? "],\n" : "\n  ],\n";
+
+  // Leaderboards (S34).
+  const auto months = leaderboards(world_, run);
+  out += "  \"leaderboards\": [";
+  first = true;
+  for (const auto& [month, top] : months) {
+    out += fmt::format("{}\n    {{\"month\": \"{}\", \"top\": [", first ? "" : ",", month);
+    for (std::size_t i = 0; i < top.size(); ++i) {
+      out += fmt::format("{}{{\"rank\": {}, \"referrer\": {}, \"qualified\": {}}}", i ? ", " : "", i + 1,
+                         quoted(customers[top[i].first].id), top[i].second);
+    }
+    out += "]}";
+    first = false;
+  }
+  out += months.empty() ? "],\n" : "\n  ],\n";
+
+  // Design checks (S39).
+  std::map<std::string, Decimal> per_referral;  // referral id -> value of its rewards
+  for (const LedgerEntry& e : run.ledger()) {
+    if (counts_as_given(e.status) && e.value && world_.find_referral(e.scope) != kNone) {
+      add(per_referral[e.scope], *e.value, per_referral[e.scope]);
+    }
+  }
+  std::uint64_t below = 0, above = 0, within = 0;
+  std::string examples;
+  std::size_t shown = 0;
+  const auto& orders = world_.orders();
+  for (Index r = 0; r < referrals.size(); ++r) {
+    auto s = run.referral_status(r);
+    const Customer& referee = customers[referrals[r].referee];
+    if (!referrals[r].in_window || !s || *s != ReferralStatus::qualified || referee.orders.empty()) continue;
+    const Order& o = orders[referee.orders.front()];
+    if (o.amount.mantissa == 0) continue;
+    auto it = per_referral.find(referrals[r].id);
+    Decimal value = it == per_referral.end() ? Decimal{} : it->second;
+    Decimal share;
+    if (div(value, o.amount, share) != DecimalError::none) continue;
+    const int lo = compare(share, Decimal{15, 2}), hi = compare(share, Decimal{25, 2});
+    if (lo >= 0 && hi <= 0) {
+      ++within;
+      continue;
+    }
+    (lo < 0 ? below : above) += 1;
+    if (shown++ < kExamples) {
+      examples += fmt::format(
+          "{}\n      {{\"referral\": {}, \"referrer\": {}, \"order_amount\": \"{}\", \"reward_value\": \"{}\", "
+          "\"share\": \"{}\"}}",
+          shown > 1 ? "," : "", quoted(referrals[r].id), quoted(customers[referrals[r].referrer].id), money(o.amount),
+          money(value), to_fixed(share, 4, Rounding::half_up));
+    }
+  }
+  out += fmt::format(
+      "  \"design_checks\": {{\n    \"reward_share\": {{\"low\": \"0.15\", \"high\": \"0.25\", \"below\": {}, "
+      "\"above\": {}, \"within\": {}, \"examples\": [{}{}]}},\n    \"rules_with_many_conditions\": [",
+      below, above, within, examples, examples.empty() ? "" : "\n    ");
+  first = true;
+  auto many = [&](std::string_view rule, std::size_t n, std::int32_t file, const Span& span) {
+    if (n <= 3) return;
+    out += fmt::format("{}{{\"rule\": {}, \"conditions\": {}, \"at\": {}}}", first ? "" : ", ", quoted(rule), n,
+                       quoted(program.location(file, span)));
+    first = false;
+  };
+  const std::pair<const char*, const std::vector<CompiledCondition>*> blocks[] = {
+      {"referrer eligible", &program.referrer_eligible},
+      {"referee eligible", &program.referee_eligible},
+      {"referral qualifies", &program.qualifies}};
+  for (const auto& [name, conditions] : blocks) {
+    if (!conditions->empty()) many(name, conditions->size(), conditions->front().file, conditions->front().span);
+  }
+  for (const CompiledRule& rule : program.rules) many(rule.name, conjuncts(program, rule.when), rule.file, rule.span);
+  out += "]\n  },\n";
+
+  // Comparison with the baseline.
+  if (runners_.size() < 2) {
+    out += "  \"comparison\": null\n}\n";
+    return out;
+  }
+  const Runner& base = *runners_[1];
+  const Totals theirs = totals(base);
+  Decimal delta;
+  sub(mine.value, theirs.value, delta);
+  out += fmt::format(
+      "  \"comparison\": {{\n    \"total_value\": \"{}\", \"baseline_total_value\": \"{}\", \"cost_delta\": \"{}\",\n"
+      "    \"by_rule\": [",
+      money(mine.value), money(theirs.value), money(delta));
+  std::map<std::pair<std::string, std::string>, std::pair<Decimal, Decimal>> rules;
+  for (const auto& [k, v] : mine.by_rule) rules[k].first = v.second;
+  for (const auto& [k, v] : theirs.by_rule) rules[k].second = v.second;
+  first = true;
+  for (const auto& [k, v] : rules) {
+    out += fmt::format("{}{{\"rule\": {}, \"tier\": {}, \"value\": \"{}\", \"baseline_value\": \"{}\"}}",
+                       first ? "" : ", ", quoted(k.first), quoted_or_null(k.second), money(v.first), money(v.second));
+    first = false;
+  }
+  auto suffix = [](const LedgerEntry& e) { return std::string_view(e.key).substr(e.policy_prefix); };
+  std::map<std::string_view, const LedgerEntry*> a, b;
+  for (const LedgerEntry& e : run.ledger()) a.emplace(suffix(e), &e);
+  for (const LedgerEntry& e : base.ledger()) b.emplace(suffix(e), &e);
+  std::vector<std::string> gained, lost, changed;
+  auto change = [&](const char* what, const LedgerEntry& e, const LedgerEntry* mine_e, const LedgerEntry* base_e) {
+    auto val = [](const LedgerEntry* x) { return x && x->value ? quoted(money(*x->value)) : std::string("null"); };
+    return fmt::format(
+        "{{\"recipient\": {}, \"role\": {}, \"rule\": {}, \"tier\": {}, \"scope\": {}, \"change\": \"{}\", "
+        "\"value\": {}, \"baseline_value\": {}}}",
+        quoted_or_null(e.recipient), quoted(e.role), quoted(e.rule), quoted_or_null(e.tier), quoted(e.scope), what,
+        val(mine_e), val(base_e));
+  };
+  for (const auto& [k, e] : a) {
+    auto it = b.find(k);
+    if (it == b.end()) {
+      gained.push_back(change("gained", *e, e, nullptr));
+    } else if (e->kind != it->second->kind || e->status != it->second->status ||
+               compare(e->amount, it->second->amount) != 0) {
+      changed.push_back(change("changed", *e, e, it->second));
+    }
+  }
+  for (const auto& [k, e] : b) {
+    if (!a.count(k)) lost.push_back(change("lost", *e, nullptr, e));
+  }
+  out += fmt::format("],\n    \"gained\": {}, \"lost\": {}, \"changed\": {},\n    \"changes\": [", gained.size(),
+                     lost.size(), changed.size());
+  std::size_t listed = 0;
+  for (const auto* list : {&gained, &lost, &changed}) {
+    for (const std::string& c : *list) {
+      if (listed == kChanges) break;
+      out += fmt::format("{}\n      {}", listed ? "," : "", c);
+      ++listed;
+    }
+  }
+  out += listed ? "\n    ]\n  }\n}\n" : "]\n  }\n}\n";
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+
+std::string Simulation::rewards_csv() const {
+  std::vector<const LedgerEntry*> entries;
+  for (const LedgerEntry& e : runners_[0]->ledger()) entries.push_back(&e);
+  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->key < b->key; });
+  std::string out =
+      "key,recipient_role,recipient_id,rule,tier,kind,amount,unit,value,status,reason,first_decided_at,granted_at,"
+      "settles_at,expires_at\n";
+  for (const LedgerEntry* e : entries) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e->key), csv_field(e->role),
+                       csv_field(e->recipient), csv_field(e->rule), csv_field(e->tier), csv_field(e->kind),
+                       e->has_amount ? to_string(e->amount) : "", csv_field(e->unit),
+                       e->value ? money(*e->value) : "", status_name(e->status), csv_field(e->reason),
+                       to_string(e->first_decided), opt_time(e->granted_at), opt_time(e->settles_at),
+                       opt_time(e->expires_at));
+  }
+  return out;
+}
+
+std::string Simulation::referrers_csv() const {
+  const Runner& run = *runners_[0];
+  struct Row {
+    std::uint64_t bound = 0, qualified = 0, rewards = 0;
+    Decimal value;
+  };
+  std::map<std::string, Row> rows;
+  const auto& referrals = world_.referrals();
+  const auto& customers = world_.customers();
+  for (Index r = 0; r < referrals.size(); ++r) {
+    if (!referrals[r].in_window) continue;
+    Row& row = rows[customers[referrals[r].referrer].id];
+    ++row.bound;
+    auto s = run.referral_status(r);
+    row.qualified += s && *s == ReferralStatus::qualified;
+  }
+  for (const LedgerEntry& e : run.ledger()) {
+    if (e.role != "referrer" || !counts_as_given(e.status)) continue;
+    auto it = rows.find(e.recipient);
+    if (it == rows.end()) continue;
+    ++it->second.rewards;
+    if (e.value) add(it->second.value, *e.value, it->second.value);
+  }
+  std::string out = "referrer,bound,qualified,rewards,total_value\n";
+  for (const auto& [id, row] : rows) {
+    out += fmt::format("{},{},{},{},{}\n", csv_field(id), row.bound, row.qualified, row.rewards, money(row.value));
+  }
+  return out;
+}
+
+}  // namespace refpol::sim
+
+namespace refpol::sim {
+
+std::string Simulation::leaderboard_csv() const {
+  std::string out = "month,rank,referrer,qualified\n";
+  for (const auto& [month, top] : leaderboards(world_, *runners_[0])) {
+    for (std::size_t i = 0; i < top.size(); ++i) {
+      out += fmt::format("{},{},{},{}\n", month, i + 1, csv_field(world_.customers()[top[i].first].id), top[i].second);
+    }
+  }
+  return out;
+}
+
+std::string Simulation::daily_csv() const {
+  std::string out = "date,bound,qualified,rewards,value,cumulative_value\n";
+  Decimal running;
+  for (const auto& [date, d] : daily(world_, *runners_[0])) {
+    add(running, d.value, running);
+    out += fmt::format("{},{},{},{},{},{}\n", date, d.bound, d.qualified, d.rewards, money(d.value), money(running));
+  }
+  return out;
+}
+
+}  // namespace refpol::sim

@@ -1,0 +1,159 @@
+// The world a simulation replays: customers, referrals, orders, communities, organisations and
+// shares, built from the event log of docs/simulate.md, and each referrer's facts document as a
+// production service would send it. Nothing here knows a policy.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "interpreter/eval/decimal.hpp"
+#include "interpreter/eval/time.hpp"
+
+namespace refpol::sim {
+
+enum class EventType : std::uint8_t {
+  customer,
+  referral_bound,
+  order_placed,
+  order_completed,
+  order_refunded,
+  order_returned,
+  order_exchanged,
+  review_flagged,
+  community_created,
+  community_joined,
+  organisation_created,
+  organisation_joined,
+  share,
+};
+inline constexpr std::size_t kEventTypeCount = 13;
+const char* event_type_name(EventType t);
+
+// One event, as read from its line (strings are copies: the line's buffer is reused).
+struct Event {
+  EventType type = EventType::customer;
+  std::string id;
+  DateTime ts;
+  std::string a, b, c;    // the ids and names of the type, in the order docs/simulate.md lists them
+  std::string d;          // referral_bound: the channel
+  bool flag = false;      // `new` (customer), `is_new` (community_joined)
+  std::string amount;     // order_placed: the amount as written (a JSON number or string)
+  std::vector<std::pair<std::string, std::string>> fields;  // customer: key -> raw JSON value
+};
+
+// Reads one line into `out`; false with a message saying what is wrong.
+class EventReader {
+ public:
+  explicit EventReader(const TimeZone& zone);
+  ~EventReader();
+  EventReader(const EventReader&) = delete;
+  EventReader& operator=(const EventReader&) = delete;
+  bool read(std::string_view line, Event& out, std::string& problem);
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+using Index = std::uint32_t;
+inline constexpr Index kNone = 0xFFFFFFFF;
+
+struct Order {
+  std::string id;
+  Index customer = kNone;
+  std::string amount_json;  // as the event wrote it, re-emitted as is
+  Decimal amount;
+  DateTime placed_at;
+  std::optional<DateTime> completed_at, flagged_at;
+  std::string review_flag;
+  bool refunded = false, returned = false, exchanged = false;
+  bool counts() const { return completed_at && !refunded && !returned; }
+};
+
+struct Customer {
+  std::string id;
+  bool is_new = false;
+  bool created_in_window = false;
+  std::vector<std::pair<std::string, std::string>> fields;  // as the event gave them
+  // The record's own order summary, moved on by completed (and refunded) orders.
+  std::int64_t base_orders = 0, extra_orders = 0, base_shares = 0;
+  Decimal base_spend, extra_spend;
+  std::optional<DateTime> last_order_at;
+  std::vector<Index> orders;          // placed, in time order
+  std::vector<Index> referrals;       // as the referrer
+  std::vector<Index> referred_in;     // as the referee
+  std::vector<std::pair<std::string, DateTime>> share_events;  // id and time
+  std::vector<std::string> share_platforms;
+  Index community = kNone, organisation = kNone;          // owned / organised
+  std::vector<Index> member_of_communities;
+  std::string json;  // cached `{...}` of the record, empty when stale
+};
+
+struct Referral {
+  std::string id;
+  Index referrer = kNone, referee = kNone;
+  DateTime bound_at;
+  std::string channel;
+  bool in_window = false;
+};
+
+struct Community {
+  std::string id;
+  Index owner = kNone;
+  struct Member {
+    Index customer;
+    DateTime joined_at;
+    bool is_new;
+  };
+  std::vector<Member> members;
+};
+
+struct Organisation {
+  std::string id, name;
+  Index organiser = kNone;
+  std::vector<Index> members;
+};
+
+class World {
+ public:
+  // Applies the event; false with a message (and nothing changed) when it refers to something
+  // unknown or repeats an id. `in_window` marks what the metrics count.
+  bool apply(const Event& e, bool in_window, std::string& problem);
+  // The referrers whose facts the last applied event changed (docs/simulate.md, "How the replay
+  // works"), without repeats.
+  const std::vector<Index>& touched() const { return touched_; }
+
+  // The facts document of `referrer` as JSON text, with `now` and the campaign counters given.
+  void facts_json(Index referrer, const DateTime& now, std::string_view budget_spent,
+                  std::uint64_t rewarded_referrers, std::string& out);
+
+  const std::vector<Customer>& customers() const { return customers_; }
+  const std::vector<Referral>& referrals() const { return referrals_; }
+  const std::vector<Order>& orders() const { return orders_; }
+  Index find_customer(std::string_view id) const;
+  Index find_referral(std::string_view id) const;
+  // Customers that may have facts worth a decision: a referral, a community, an organisation or a share.
+  bool is_referrer(Index c) const;
+
+ private:
+  Index lookup(const std::unordered_map<std::string, Index>& map, const std::string& id) const;
+  void touch(Index referrer);
+  void touch_customer_and_referrers(Index c);
+  const std::string& customer_json(Index c);
+  void order_json(const Order& o, std::string& out) const;
+
+  std::vector<Customer> customers_;
+  std::vector<Referral> referrals_;
+  std::vector<Order> orders_;
+  std::vector<Community> communities_;
+  std::vector<Organisation> organisations_;
+  std::unordered_map<std::string, Index> customer_ids_, referral_ids_, order_ids_, community_ids_,
+      organisation_ids_;
+  std::vector<Index> touched_;
+};
+
+}  // namespace refpol::sim
