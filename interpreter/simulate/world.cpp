@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "interpreter/source/diagnostic.hpp"
 
@@ -94,7 +95,10 @@ constexpr Shape kShapes[] = {
 bool EventReader::read(std::string_view line, Event& out, std::string& problem) {
   dom::element doc;
   if (auto err = impl_->parser.parse(line.data(), line.size(), true).get(doc); err) {
-    problem = fmt::format("not JSON: {}", simdjson::error_message(err));
+    std::string why = simdjson::error_message(err);  // "The JSON document has ... etc."
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    while (!why.empty() && why.back() == '.') why.pop_back();
+    problem = "not JSON: " + why;
     return false;
   }
   dom::object obj;

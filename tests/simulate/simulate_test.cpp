@@ -1,0 +1,199 @@
+// `refpol simulate` through the real binary on small histories whose every number is worked out
+// by hand (tests/simulate/histories/), plus bad events, the window, a baseline and the CSV tables.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <string>
+
+#include "tests/support/test_support.hpp"
+
+namespace refpol {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::read_text;
+using testing::run_refpol;
+using testing::source_dir;
+
+const std::string kPolicy = "policies/old-friends/policy.refpol";
+const std::string kSmall = "tests/simulate/histories/small.jsonl";
+const std::string kBad = "tests/simulate/histories/bad.jsonl";
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+struct Summary {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  explicit Summary(const std::string& text) { EXPECT_FALSE(parser.parse(text).get(root)) << text; }
+  std::string str(const char* pointer) {
+    std::string_view v;
+    EXPECT_FALSE(root.at_pointer(pointer).get(v)) << pointer;
+    return std::string(v);
+  }
+  std::int64_t num(const char* pointer) {
+    std::int64_t v = -1;
+    EXPECT_FALSE(root.at_pointer(pointer).get(v)) << pointer;
+    return v;
+  }
+  bool is_null(const char* pointer) { return root.at_pointer(pointer).is_null(); }
+};
+
+// small.jsonl, under the old-friends policy (active phase 2026-12-08..2027-01-06, 7-day holding):
+//   R3: C1 -> F3 bound 12-02 (warm-up)            -> not qualified (bound_in_active)
+//   R1: C1 -> F1 bound 12-08, order 300 completed 12-10 10:00 -> qualified, settles 12-17 10:00
+//   R2: C1 -> F2 bound 12-09, order 200 completed 12-11, refunded 12-12 -> not qualified
+// Rewards: R1's 50 CNY first-order coupon and 20 % coupon (decided 12-10, pending, granted at
+// 12-17); R2's pair (decided 12-11, pending) withdrawn when the refund comes; at 12-17, one
+// settled referral gives the ladder's 100 CNY coupon and the first-100 bonus of 50 CNY.
+TEST(Simulate, SmallHistoryWorkedOutByHand) {
+  auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--to", "2027-01-11"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.str("/schema"), "refpol.simulation/1");
+  EXPECT_EQ(s.str("/window/to"), "2027-01-11T23:59:59+08:00");
+  EXPECT_EQ(s.num("/events/read"), 16);
+  EXPECT_EQ(s.num("/events/skipped"), 0);
+  EXPECT_EQ(s.num("/events/failed_evaluations"), 0);
+  // Four new customers (F1-F4), three of them referred; C1 and C2 existed, C1 referred.
+  EXPECT_EQ(s.num("/customers/new"), 4);
+  EXPECT_EQ(s.num("/customers/referred_new"), 3);
+  EXPECT_EQ(s.str("/customers/referred_share"), "0.7500");
+  EXPECT_EQ(s.str("/referrers/participation_rate"), "0.5000");
+  EXPECT_EQ(s.num("/referrals/bound"), 3);
+  EXPECT_EQ(s.num("/referrals/qualified"), 1);
+  EXPECT_EQ(s.num("/referrals/not_qualified"), 2);
+  EXPECT_EQ(s.str("/referrals/conversion_rate"), "0.3333");
+  // Six rewards: four granted (50 + 0 + 100 + 50 = 200 CNY of value), R2's two void (withdrawn).
+  EXPECT_EQ(s.num("/rewards/count"), 6);
+  EXPECT_EQ(s.str("/rewards/total_value"), "200.00");
+  EXPECT_EQ(s.num("/rewards/by_status/granted/count"), 4);
+  EXPECT_EQ(s.str("/rewards/by_status/granted/value"), "200.00");
+  EXPECT_EQ(s.num("/rewards/by_status/void/count"), 2);
+  EXPECT_EQ(s.num("/rewards/by_status/pending/count"), 0);
+  EXPECT_EQ(s.str("/budget/used"), "200.00");
+  EXPECT_TRUE(s.is_null("/budget/ran_out_on"));
+  // Daily: 12-10 R1 qualifies (value 50 given), 12-11 R2's rewards are decided but later void
+  // (nothing given, and R2 is not counted as qualified), 12-17 the ladder and bonus (150).
+  EXPECT_EQ(s.str("/daily/3/date"), "2026-12-10");
+  EXPECT_EQ(s.num("/daily/3/qualified"), 1);
+  EXPECT_EQ(s.str("/daily/3/value"), "50.00");
+  EXPECT_EQ(s.str("/daily/4/date"), "2026-12-11");
+  EXPECT_EQ(s.num("/daily/4/qualified"), 0);
+  EXPECT_EQ(s.num("/daily/4/rewards"), 2);
+  EXPECT_EQ(s.str("/daily/4/value"), "0.00");
+  EXPECT_EQ(s.str("/daily/5/date"), "2026-12-17");
+  EXPECT_EQ(s.str("/daily/5/value"), "150.00");
+  EXPECT_EQ(s.str("/daily/5/cumulative_value"), "200.00");
+  EXPECT_EQ(s.str("/leaderboards/0/month"), "2026-12");
+  EXPECT_EQ(s.str("/leaderboards/0/top/0/referrer"), "C1");
+  EXPECT_EQ(s.num("/leaderboards/0/top/0/qualified"), 1);
+  // R1: 50 CNY of rewards on a 300 CNY order is 16.67 %, within 15-25 %.
+  EXPECT_EQ(s.num("/design_checks/reward_share/within"), 1);
+  EXPECT_EQ(s.num("/design_checks/reward_share/below"), 0);
+  EXPECT_EQ(s.str("/design_checks/rules_with_many_conditions/1/rule"), "referral qualifies");
+  EXPECT_EQ(s.num("/design_checks/rules_with_many_conditions/1/conditions"), 7);
+  EXPECT_TRUE(s.is_null("/comparison"));
+  // The same input gives the same bytes.
+  auto again = run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--to", "2027-01-11"});
+  EXPECT_EQ(again.out, r.out);
+}
+
+TEST(Simulate, TheWindowLeavesOutEarlierReferrals) {
+  auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--from", "2026-12-08", "--to", "2027-01-11"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.str("/window/from"), "2026-12-08T00:00:00+08:00");
+  EXPECT_EQ(s.num("/referrals/bound"), 2);  // R3 was bound on 12-02
+  EXPECT_EQ(s.str("/referrals/conversion_rate"), "0.5000");
+  EXPECT_EQ(s.num("/customers/new"), 3);  // F3 came before the window
+  // --to before the refund: R2 is still qualified and its rewards pending.
+  auto early = run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--to", "2026-12-11"});
+  ASSERT_EQ(early.exit_code, 0) << early.err;
+  Summary e(early.out);
+  EXPECT_EQ(e.num("/referrals/qualified"), 2);
+  EXPECT_EQ(e.num("/rewards/by_status/pending/count"), 4);
+  EXPECT_EQ(e.str("/rewards/by_status/pending/value"), "100.00");
+}
+
+TEST(Simulate, BadEventsStopOrAreSkippedButNeverSilently) {
+  auto stop = run_refpol({"simulate", "--policy", kPolicy, "--events", kBad});
+  EXPECT_EQ(stop.exit_code, 1);
+  EXPECT_EQ(stop.out, "");
+  EXPECT_EQ(stop.err, kBad + ":2: error: order `O-77` is not known (no earlier event created it)\n");
+  auto skip = run_refpol({"simulate", "--policy", kPolicy, "--events", kBad, "--bad-events", "skip"});
+  EXPECT_EQ(skip.exit_code, 0) << skip.err;
+  for (const char* expected :
+       {":2: warning: skipped: order `O-77` is not known",
+        ":3: warning: skipped: out of order: `ts` 2026-11-30T10:00:00+08:00 is before 2026-12-01T09:00:00+08:00",
+        ":4: warning: skipped: the event id `E1` was used before", ":5: warning: skipped: unknown event type `referal_bound`",
+        ":6: warning: skipped: `amount` \"12,50\" is not an amount", ":7: warning: skipped: not JSON: "}) {
+    EXPECT_TRUE(contains(skip.err, kBad + expected)) << expected << "\n" << skip.err;
+  }
+  Summary s(skip.out);
+  EXPECT_EQ(s.num("/events/read"), 8);
+  EXPECT_EQ(s.num("/events/applied"), 2);
+  EXPECT_EQ(s.num("/events/skipped"), 6);
+  EXPECT_EQ(s.num("/events/skipped_examples/4/line"), 6);
+  EXPECT_EQ(s.num("/events/by_type/share"), 1);
+}
+
+TEST(Simulate, BaselineComparesRewardByReward) {
+  fs::path dir = fs::temp_directory_path() / ("refpol-sim-baseline-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::string text = read_text(source_dir() / kPolicy);
+  const std::string from = "coupon_100: 1 -> coupon 100 CNY";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), "coupon_100: 1 -> coupon 120 CNY");
+  testing::write_text(dir / "policy.refpol", text);
+  auto r = run_refpol({"simulate", "--policy", (dir / "policy.refpol").string(), "--baseline", kPolicy, "--events", kSmall,
+                       "--to", "2027-01-11"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.str("/baseline/id"), "old-friends");
+  // 120 instead of 100 for the one ladder coupon: 20 CNY more, one reward changed.
+  EXPECT_EQ(s.str("/comparison/total_value"), "220.00");
+  EXPECT_EQ(s.str("/comparison/baseline_total_value"), "200.00");
+  EXPECT_EQ(s.str("/comparison/cost_delta"), "20.00");
+  EXPECT_EQ(s.num("/comparison/gained"), 0);
+  EXPECT_EQ(s.num("/comparison/lost"), 0);
+  EXPECT_EQ(s.num("/comparison/changed"), 1);
+  EXPECT_EQ(s.str("/comparison/changes/0/rule"), "ladder");
+  EXPECT_EQ(s.str("/comparison/changes/0/value"), "120.00");
+  EXPECT_EQ(s.str("/comparison/changes/0/baseline_value"), "100.00");
+  fs::remove_all(dir);
+}
+
+TEST(Simulate, OutWritesTheSummaryTablesAndReport) {
+  fs::path dir = fs::temp_directory_path() / ("refpol-sim-out-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--to", "2027-01-11", "--out", dir.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  auto stdout_run = run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--to", "2027-01-11"});
+  EXPECT_EQ(read_text(dir / "summary.json"), stdout_run.out);
+  const std::string rewards = read_text(dir / "rewards.csv");
+  EXPECT_EQ(std::count(rewards.begin(), rewards.end(), '\n'), 7);  // header + 6 rewards
+  EXPECT_TRUE(contains(rewards, "old-friends/ladder/referrer:C1/coupon_100,referrer,C1,ladder,coupon_100,coupon,100.00,CNY,100.00,granted,,2026-12-17T10:00:00+08:00,"))
+      << rewards;
+  EXPECT_TRUE(contains(rewards, ",void,withdrawn,2026-12-11T10:00:00+08:00,")) << rewards;
+  // C1: three bound, one qualified; two referrer rewards (ladder 100 + first-100 bonus 50).
+  EXPECT_EQ(read_text(dir / "referrers.csv"), "referrer,bound,qualified,rewards,total_value\nC1,3,1,2,150.00\n");
+  EXPECT_EQ(read_text(dir / "leaderboard.csv"), "month,rank,referrer,qualified\n2026-12,1,C1,1\n");
+  const std::string daily = read_text(dir / "daily.csv");
+  EXPECT_TRUE(contains(daily, "\n2026-12-17,0,0,2,150.00,200.00\n")) << daily;
+  EXPECT_TRUE(contains(read_text(dir / "report.html"), "old-friends"));
+  fs::remove_all(dir);
+}
+
+TEST(Simulate, UsageErrors) {
+  EXPECT_EQ(run_refpol({"simulate", "--policy", kPolicy, "--events", "no/such/file.jsonl"}).exit_code, 2);
+  auto flat = run_refpol({"simulate", "--policy", "bench/flat/policy.refpol", "--events", kSmall});
+  EXPECT_EQ(flat.exit_code, 2);
+  EXPECT_TRUE(contains(flat.err, "standard facts schema")) << flat.err;
+  EXPECT_EQ(run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--to", "2026-13-01"}).exit_code, 2);
+  EXPECT_EQ(run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--bad-events", "ignore"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace refpol
