@@ -295,6 +295,7 @@ Options parse_options(int argc, char** argv) {
   }
   if (o.help) return o;
   if (o.customers < 1 || o.customers > 100000000) fail("--customers must be 1 to 100000000");
+  if (o.events > 1000000000) fail("--events must be at most 1000000000");  // ids fit 32 bits
   if (o.end <= o.start) fail("--end must be after --start");
   if (o.refund + o.ret + o.exchange > kMillion) fail("refund, return and exchange rates pass 1");
   if (o.bad_lines > 0 && o.bad_lines >= o.events) fail("--bad-lines must be below --events");
@@ -304,7 +305,7 @@ Options parse_options(int argc, char** argv) {
 }
 
 // ---- Customers: attributes are a pure function of (seed, id), so nothing is stored per customer
-// but the order history that moves during the campaign.
+// but what moves during the campaign (History, below).
 
 constexpr const char* kKinds[] = {"purchase", "service", "employee"};
 constexpr const char* kSegments[] = {"new", "normal", "active", "loyal"};
@@ -548,11 +549,9 @@ class Generator {
     for (u64 i = 1; i <= o_.organisations; ++i)
       plan_group(kOrganisation, static_cast<u32>(i),
                  rng_.chance(300000) ? rng_.range(12, 30) : rng_.range(5, 11));
-    i64 free = static_cast<i64>(o_.events - line_) - static_cast<i64>(queue_.size());
-    build_tickets(free > 0 ? static_cast<u64>(free) * kReferralRoots * 256 * 9 / 10 / 1000 /
-                                 kFirstCascade
-                           : 0);
-    min_gap_ = free > 0 ? clock_.total() / (free * 256 / kFirstCascade + 1) / 4 : 0;
+    i64 roots = std::max<i64>(0, free_lines()) * 256 / kFirstCascade;
+    build_tickets(static_cast<u64>(roots) * kReferralRoots / 1000 * 9 / 10);  // all get used
+    min_gap_ = clock_.total() / (roots + 1) / 4;  // at most 4 times the expected rate
     roots_on_ = true;
     advance_root();
     run_loop();
@@ -578,10 +577,15 @@ class Generator {
     }
   }
 
+  // Lines neither written nor queued.
+  i64 free_lines() const {
+    return static_cast<i64>(o_.events - line_) - static_cast<i64>(queue_.size());
+  }
+
   // The lines still free, divided by the recent cascade size, are the roots still wanted; the
   // next one comes after a jittered share of the remaining weighted time.
   void advance_root() {
-    i64 free = static_cast<i64>(o_.events - line_) - static_cast<i64>(queue_.size());
+    i64 free = free_lines();
     if (free <= 0) return void(roots_on_ = false);
     if (overflow_) return void(root_ts_ += 10);
     i64 wanted = free * 256 / std::max<i64>(64, avg_cascade_) + 1;
@@ -641,9 +645,10 @@ class Generator {
     for (u64 j = 0; j < m; ++j) sharers_.push_back(all[(n / 2 + j) % all.size()]);
   }
 
-  // Every referrer gets a ticket, and with --pareto the top fifth hold about 80 % of them. The
-  // tickets are shuffled and used in order, so each referrer's first referral comes at a random
-  // time and everyone in --referrer-share refers once the campaign has enough referrals.
+  // Every referrer gets a ticket, and with --pareto the top fifth hold about 80 % of them (a
+  // little less when one each for the other four fifths is more than 20 %). The tickets are
+  // shuffled and used in order, so each referrer's first referral comes at a random time and
+  // everyone in --referrer-share refers once the campaign has enough referrals.
   void build_tickets(u64 expected) {
     u64 n = referrers_.size();
     if (n == 0 || expected == 0) return;

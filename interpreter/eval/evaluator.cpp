@@ -182,6 +182,9 @@ class Engine {
         v.status = ReferralStatus::void_;
         v.reasons = std::move(void_held);
         st.voided_but_qualifying = qualifies && referee_ok;
+        // It takes no place among the qualified, but the rewards listed as void (to cancel what
+        // may have been paid) are worked out at the place it would have had.
+        st.position = qualified_count + 1;
       } else if (!referee_ok) {
         v.status = ReferralStatus::ineligible_referee;
         v.reasons = std::move(referee_failed);

@@ -22,7 +22,8 @@ namespace {
 constexpr std::size_t kMaxChangesShown = 50;
 
 constexpr std::string_view kStyle = R"(
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",
+  "PingFang SC","Microsoft YaHei",sans-serif;
   margin:0 auto;max-width:1080px;padding:16px 24px;color:#1d2330;background:#fff}
 header{border-bottom:1px solid #d8dde6;margin-bottom:16px}
 h1{font-size:22px;margin:8px 0}
@@ -43,7 +44,8 @@ caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{border-bottom:1px solid #e4e8ef;padding:3px 10px;text-align:left;vertical-align:top}
 th{color:#5b6475;font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.no-data{color:#6b5500;background:#fff8e1;border:1px solid #f0dc9c;border-radius:4px;padding:6px 10px;display:inline-block}
+.no-data{color:#6b5500;background:#fff8e1;border:1px solid #f0dc9c;border-radius:4px;
+  padding:6px 10px;display:inline-block}
 .boards{display:flex;flex-wrap:wrap;align-items:flex-start;gap:0 28px}
 .note{color:#5b6475;font-size:12px}
 svg{max-width:100%;height:auto;display:block;margin:6px 0 10px}
@@ -169,7 +171,8 @@ void write_header(std::string& out, const Summary& s) {
       "<dt>currency</dt><dd>{}</dd><dt>window</dt><dd>{} to {}</dd>"
       "<dt>baseline</dt><dd>{}</dd></dl></header>\n",
       esc(s.policy_id), esc(s.policy_id), esc(s.policy_version), esc(s.policy_hash),
-      esc(s.currency), esc(s.from), esc(s.to),
+      esc(s.currency), esc(s.from.value_or("(start of the history)")),
+      esc(s.to.value_or("(no events)")),
       s.baseline ? "<code>" + esc(*s.baseline) + "</code>" : "none");
 }
 
@@ -180,11 +183,11 @@ void write_headline(std::string& out, const Summary& s) {
        fmt::format("{} qualified, {} not qualified, {} void, {} ineligible referee",
                    metric(s.qualified), metric(s.not_qualified), metric(s.voided),
                    metric(s.ineligible)));
-  card(out, "Conversion rate", metric(s.conversion_rate), "qualified / bound");
-  card(out, "Referred share of new customers", metric(s.referred_share),
+  card(out, "Conversion rate", metric(s.conversion_rate, "n/a"), "qualified / bound");
+  card(out, "Referred share of new customers", metric(s.referred_share, "n/a"),
        fmt::format("{} referred of {} new customers ({} customers in all)", metric(s.referred_new),
                    metric(s.customers_new), metric(s.customers_total)));
-  card(out, "Participation rate", metric(s.participation_rate),
+  card(out, "Participation rate", metric(s.participation_rate, "n/a"),
        fmt::format("{} of {} existing customers referred someone", metric(s.participating),
                    metric(s.existing)));
   card(out, "Total reward value", metric(s.total_value) + unit,
@@ -204,12 +207,12 @@ void write_cost(std::string& out, const Summary& s) {
     out += "</section>\n";
     return;
   }
-  std::vector<report::CostPoint> points;
+  std::vector<CostPoint> points;
   for (const DailyRow& d : s.daily)
     points.push_back({d.date.text, long(d.date.value), d.cumulative});
   std::stable_sort(points.begin(), points.end(), [](auto& a, auto& b) { return a.day < b.day; });
-  out += report::cost_chart(points, s.ran_out_on.text,
-                            s.ran_out_on.null ? -1 : long(s.ran_out_on.value), s.currency);
+  out += cost_chart(points, s.ran_out_on.text, s.ran_out_on.null ? -1 : long(s.ran_out_on.value),
+                    s.currency);
   std::vector<std::vector<std::string>> rows;
   for (const DailyRow& d : s.daily) {
     rows.push_back({d.date.text, shown(d.bound), shown(d.qualified), shown(d.rewards),
@@ -238,20 +241,20 @@ void write_rewards(std::string& out, const Summary& s) {
       chart.rows.push_back({rule_label(r.rule, r.tier), {r.value}, ""});
     std::stable_sort(chart.rows.begin(), chart.rows.end(),
                      [](auto& a, auto& b) { return a.values[0].value > b.values[0].value; });
-    out += report::bar_chart(chart);
+    out += bar_chart(chart);
     std::vector<std::vector<std::string>> rows;
     for (const RuleRow& r : s.by_rule)
       rows.push_back({r.rule, r.tier.value_or(""), shown(r.count), shown(r.value)});
     table(out, {{"rule"}, {"tier"}, {"count", true}, {value_heading, true}}, rows);
   }
   out += "</section>\n<section id=\"funnel\"><h2>Referral funnel</h2>\n";
-  out += report::bar_chart({"funnel",
-                            "Referral funnel",
-                            {"count"},
-                            false,
-                            {{"referrals bound", {s.bound}, ""},
-                             {"referrals qualified", {s.qualified}, ""},
-                             {"rewards granted", {s.statuses[0].count}, ""}}});
+  out += bar_chart({"funnel",
+                    "Referral funnel",
+                    {"count"},
+                    false,
+                    {{"referrals bound", {s.bound}, ""},
+                     {"referrals qualified", {s.qualified}, ""},
+                     {"rewards granted", {s.statuses[0].count}, ""}}});  // granted
   out +=
       "<p class=\"note\">Rewards granted counts rewards, not referrals: one referral can "
       "reward both sides, or several tiers.</p>\n";
@@ -263,7 +266,7 @@ void write_rewards(std::string& out, const Summary& s) {
     status.rows.push_back({st.name, {st.count, st.value}, "st-" + st.name});
     rows.push_back({st.name, shown(st.count), shown(st.value)});
   }
-  out += report::bar_chart(status);
+  out += bar_chart(status);
   table(out, {{"status"}, {"count", true}, {value_heading, true}}, rows);
   out += "</section>\n<section id=\"kinds\"><h2>Rewards by kind</h2>\n";
   if (s.by_kind.empty()) {
@@ -271,7 +274,8 @@ void write_rewards(std::string& out, const Summary& s) {
   } else {
     rows.clear();
     for (const KindRow& k : s.by_kind) {
-      rows.push_back({k.kind, k.unit, shown(k.count), shown(k.amount), shown(k.value)});
+      rows.push_back(
+          {k.kind, k.unit.value_or(""), shown(k.count), shown(k.amount), shown(k.value)});
     }
     table(out, {{"kind"}, {"unit"}, {"count", true}, {"amount", true}, {value_heading, true}},
           rows);
@@ -306,7 +310,7 @@ void write_comparison(std::string& out, const Summary& s) {
       return std::max(a.values[0].value, a.values[1].value) >
              std::max(b.values[0].value, b.values[1].value);
     });
-    out += report::bar_chart(chart);
+    out += bar_chart(chart);
   }
   out += "<h3>Changes</h3>\n";
   if (c.changes.empty()) {
@@ -319,9 +323,10 @@ void write_comparison(std::string& out, const Summary& s) {
                       shown(ch.value), shown(ch.baseline_value)});
     }
     if (c.changes.size() > kMaxChangesShown) {
-      out +=
-          "<p class=\"note\">The first 50 changes listed in summary.json (gained first); the CSV "
-          "tables and summary.json have the rest.</p>\n";
+      out += fmt::format(
+          "<p class=\"note\">The first {} changes listed in summary.json (gained first); "
+          "summary.json has the rest.</p>\n",
+          kMaxChangesShown);
     }
     table(out,
           {{"change"},
@@ -382,18 +387,26 @@ void write_design_checks(std::string& out, const Summary& s) {
     no_data(out, "no rule has more than three conditions");
   } else {
     std::vector<std::vector<std::string>> rows;
-    for (const ManyConditions& r : s.many_conditions)
-      rows.push_back({r.rule, r.conditions.text, r.line.text});
-    table(out, {{"rule"}, {"conditions", true}, {"line", true}}, rows);
+    for (const ManyConditions& r : s.many_conditions) {
+      rows.push_back({r.rule, r.conditions.text, r.where});
+    }
+    table(out, {{"rule"}, {"conditions", true}, {"at"}}, rows);
   }
   out += "</section>\n";
 }
 
 void write_replay(std::string& out, const Summary& s) {
   out += "<section id=\"replay\"><h2>Replay</h2>\n";
-  table(out, {{"events read", true}, {"applied", true}, {"skipped", true}, {"evaluations", true}},
-        {{shown(s.read), shown(s.applied), shown(s.skipped), shown(s.evaluations)}});
-  std::vector<std::vector<std::string>> rows;
+  std::vector<Column> columns = {
+      {"events read", true}, {"applied", true}, {"skipped", true}, {"evaluations", true}};
+  std::vector<std::vector<std::string>> rows = {
+      {shown(s.read), shown(s.applied), shown(s.skipped), shown(s.evaluations)}};
+  if (s.failed_evaluations) {
+    columns.push_back({"failed evaluations", true});
+    rows[0].push_back(shown(*s.failed_evaluations));
+  }
+  table(out, columns, rows);
+  rows.clear();
   for (const auto& [type, count] : s.by_type) rows.push_back({type, shown(count)});
   if (!rows.empty()) table(out, {{"event type"}, {"events", true}}, rows);
   if (!s.skipped_examples.empty()) {

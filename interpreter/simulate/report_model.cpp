@@ -64,6 +64,12 @@ class Node {
     return child;
   }
   bool null() const { return ok_ && el_.is_null(); }
+  // Whether this object has `key` (for keys that docs/simulate.md and refpol disagree on).
+  bool has(std::string_view key) const {
+    dom::object object;
+    return ok_ && el_.get_object().get(object) == simdjson::SUCCESS &&
+           object.at_key(key).error() == simdjson::SUCCESS;
+  }
 
   std::string str() const {
     std::string_view s;
@@ -174,14 +180,17 @@ void read_all(const Node& root, Summary& s) {
   // or a plain string.
   if (!baseline.null()) s.baseline = baseline.is_string() ? baseline.str() : policy_line(baseline);
   s.currency = root["currency"].str();
-  s.from = root["window"]["from"].str();
-  s.to = root["window"]["to"].str();
+  // Null when there was no event to start or end the window.
+  s.from = root["window"]["from"].str_or_null();
+  s.to = root["window"]["to"].str_or_null();
 
   const Node events = root["events"];
   s.read = events["read"].integer();
   s.applied = events["applied"].integer();
   s.skipped = events["skipped"].integer();
   s.evaluations = events["evaluations"].integer();
+  if (events.has("failed_evaluations"))
+    s.failed_evaluations = events["failed_evaluations"].integer();
   for (auto& [type, n] : events["by_type"].members()) s.by_type.emplace_back(type, n.integer());
   for (const Node& e : events["skipped_examples"].items()) {
     s.skipped_examples.emplace_back(e["line"].integer(), e["message"].str());
@@ -190,17 +199,18 @@ void read_all(const Node& root, Summary& s) {
   s.customers_total = root["customers"]["total"].integer();
   s.customers_new = root["customers"]["new"].integer();
   s.referred_new = root["customers"]["referred_new"].integer();
-  s.referred_share = root["customers"]["referred_share"].decimal();
+  // Rates are null when their denominator is 0.
+  s.referred_share = root["customers"]["referred_share"].decimal_or_null();
   s.existing = root["referrers"]["existing_customers"].integer();
   s.participating = root["referrers"]["participating"].integer();
-  s.participation_rate = root["referrers"]["participation_rate"].decimal();
+  s.participation_rate = root["referrers"]["participation_rate"].decimal_or_null();
   const Node referrals = root["referrals"];
   s.bound = referrals["bound"].integer();
   s.qualified = referrals["qualified"].integer();
   s.not_qualified = referrals["not_qualified"].integer();
   s.voided = referrals["void"].integer();
   s.ineligible = referrals["ineligible_referee"].integer();
-  s.conversion_rate = referrals["conversion_rate"].decimal();
+  s.conversion_rate = referrals["conversion_rate"].decimal_or_null();
 
   const Node rewards = root["rewards"];
   s.reward_count = rewards["count"].integer();
@@ -210,7 +220,7 @@ void read_all(const Node& root, Summary& s) {
     s.statuses.push_back({name, st["count"].integer(), st["value"].decimal()});
   }
   for (const Node& k : rewards["by_kind"].items()) {
-    s.by_kind.push_back({k["kind"].str(), k["unit"].str(), k["count"].integer(),
+    s.by_kind.push_back({k["kind"].str(), k["unit"].str_or_null(), k["count"].integer(),
                          k["amount"].decimal(), k["value"].decimal()});
   }
   for (const Node& r : rewards["by_rule"].items()) {
@@ -245,8 +255,10 @@ void read_all(const Node& root, Summary& s) {
                                 e["order_amount"].decimal(), e["reward_value"].decimal(),
                                 e["share"].decimal()});
   }
+  // docs/simulate.md gives the rule's `line`; refpol writes `at` (file:line:column).
   for (const Node& r : root["design_checks"]["rules_with_many_conditions"].items()) {
-    s.many_conditions.push_back({r["rule"].str(), r["conditions"].integer(), r["line"].integer()});
+    s.many_conditions.push_back({r["rule"].str(), r["conditions"].integer(),
+                                 r.has("at") ? r["at"].str() : r["line"].integer().text});
   }
 
   const Node comparison = root["comparison"];

@@ -19,7 +19,8 @@ struct Status {
   Shown count, value;
 };
 struct KindRow {
-  std::string kind, unit;
+  std::string kind;
+  std::optional<std::string> unit;
   Shown count, amount, value;
 };
 struct RuleRow {
@@ -45,7 +46,8 @@ struct ShareExample {
 };
 struct ManyConditions {
   std::string rule;
-  Shown conditions, line;
+  Shown conditions;
+  std::string where;  // `line` or `at`
 };
 struct Change {
   std::string recipient, role, rule, change;
@@ -58,16 +60,18 @@ struct Comparison {
   std::vector<Change> changes;
 };
 struct Summary {
-  std::string policy_id, policy_version, policy_hash, currency, from, to;
+  std::string policy_id, policy_version, policy_hash, currency;
+  std::optional<std::string> from, to;
   std::optional<std::string> baseline;  // as one line of text
   Shown read, applied, skipped, evaluations;
+  std::optional<Shown> failed_evaluations;  // refpol writes it; docs/simulate.md does not list it
   std::vector<std::pair<std::string, Shown>> by_type;
   std::vector<std::pair<Shown, std::string>> skipped_examples;  // line, message
   Shown customers_total, customers_new, referred_new, referred_share;
   Shown existing, participating, participation_rate;
   Shown bound, qualified, not_qualified, voided, ineligible, conversion_rate;
   Shown reward_count, total_value;
-  std::vector<Status> statuses;
+  std::vector<Status> statuses;  // granted, pending, void, expired, withheld, in this order
   std::vector<KindRow> by_kind;
   std::vector<RuleRow> by_rule;
   Shown budget_used, withheld_for_budget, ran_out_on;

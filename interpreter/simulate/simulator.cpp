@@ -135,9 +135,11 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
     }
     return;
   }
-  for (const ReferralVerdict& v : decision_.referrals) {
-    const Index r = world_.find_referral(v.id);
-    if (r == kNone) continue;
+  // The verdicts come in the order of the facts' referrals, which is the world's order.
+  const std::vector<Index>& mine = world_.customers()[referrer].referrals;
+  for (std::size_t i = 0; i < decision_.referrals.size() && i < mine.size(); ++i) {
+    const ReferralVerdict& v = decision_.referrals[i];
+    const Index r = mine[i];
     referral_status_[r] = v.status;
     if (v.status == ReferralStatus::qualified && !qualified_at_[r]) qualified_at_[r] = now;
   }

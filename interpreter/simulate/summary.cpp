@@ -207,7 +207,7 @@ std::string Simulation::summary_json() const {
   std::uint64_t count_by_status[5] = {};
   Decimal value_by_status[5];
   std::map<std::pair<std::string, std::string>, std::tuple<std::uint64_t, Decimal, Decimal>> by_kind;
-  std::uint64_t withheld_budget = 0;
+  std::uint64_t withheld_budget = 0, fallback_budget = 0;
   std::optional<DateTime> ran_out;
   Decimal used;
   for (const LedgerEntry& e : run.ledger()) {
@@ -223,6 +223,7 @@ std::string Simulation::summary_json() const {
     if (e.committed() && e.value) add(used, *e.value, used);
     if ((e.status == RewardStatus::withheld && e.reason == "budget") || e.reason == "budget_fallback") {
       withheld_budget += e.status == RewardStatus::withheld;
+      fallback_budget += e.reason == "budget_fallback";
       if (!ran_out || e.first_decided < *ran_out) ran_out = e.first_decided;
     }
   }
@@ -248,8 +249,9 @@ std::string Simulation::summary_json() const {
     first = false;
   }
   out += "]\n  },\n";
-  out += fmt::format("  \"budget\": {{\"used\": \"{}\", \"withheld_for_budget\": {}, \"ran_out_on\": {}}},\n", money(used),
-                     withheld_budget, ran_out ? quoted(date_of(*ran_out, zone)) : "null");
+  out += fmt::format(
+      "  \"budget\": {{\"used\": \"{}\", \"withheld_for_budget\": {}, \"fallback_for_budget\": {}, \"ran_out_on\": {}}},\n",
+      money(used), withheld_budget, fallback_budget, ran_out ? quoted(date_of(*ran_out, zone)) : "null");
 
   // Daily (policy time zone).
   const auto days = daily(world_, run);

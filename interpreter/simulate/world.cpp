@@ -215,11 +215,12 @@ void World::touch_customer_and_referrers(Index c) {
   Customer& k = customers_[c];
   k.json.clear();
   if (is_referrer(c)) touch(c);
-  for (Index r : k.referred_in) touch(referrals_[r].referrer);
-  for (Index g : k.member_of_communities) touch(communities_[g].owner);
-  for (const Organisation& o : organisations_) {
-    if (std::find(o.members.begin(), o.members.end(), c) != o.members.end()) touch(o.organiser);
+  for (Index r : k.referred_in) {
+    referrals_[r].json.clear();
+    touch(referrals_[r].referrer);
   }
+  for (Index g : k.member_of_communities) touch(communities_[g].owner);
+  for (Index g : k.member_of_organisations) touch(organisations_[g].organiser);
 }
 
 bool World::apply(const Event& e, bool in_window, std::string& problem) {
@@ -267,15 +268,10 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
           if (parse_datetime(std::string_view(value).substr(1, value.size() - 2), utc, t, ignored)) k.last_order_at = t;
         }
       }
+      // The record's counters stand as of this event; orders and shares from here on move them.
       k.extra_orders = 0;
       k.extra_spend = Decimal{};
-      for (Index oi : k.orders) {
-        const Order& ord = orders_[oi];
-        if (ord.counts()) {
-          ++k.extra_orders;
-          add(k.extra_spend, ord.amount, k.extra_spend);
-        }
-      }
+      k.shares_since_record = 0;
       touch_customer_and_referrers(c);
       return true;
     }
@@ -286,7 +282,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
         return false;
       }
       Index r = static_cast<Index>(referrals_.size());
-      referrals_.push_back(Referral{e.a, referrer, referee, e.ts, e.d, in_window});
+      referrals_.push_back(Referral{e.a, referrer, referee, e.ts, e.d, in_window, {}});
       referral_ids_.emplace(e.a, r);
       customers_[referrer].referrals.push_back(r);
       customers_[referee].referred_in.push_back(r);
@@ -338,6 +334,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       }
       if (counted != ord.counts()) {
         k.extra_orders += ord.counts() ? 1 : -1;
+        k.completed_in_log += ord.counts() ? 1 : -1;
         Decimal next;
         if (ord.counts()) {
           add(k.extra_spend, ord.amount, next);
@@ -377,6 +374,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
     case EventType::organisation_joined: {
       if (!need(organisation_ids_, e.a, "organisation", x) || !need(customer_ids_, e.b, "customer", c)) return false;
       organisations_[x].members.push_back(c);
+      customers_[c].member_of_organisations.push_back(x);
       touch(organisations_[x].organiser);
       return true;
     }
@@ -384,6 +382,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       if (!need(customer_ids_, e.a, "customer", c)) return false;
       Customer& k = customers_[c];
       k.share_events.emplace_back(e.b, e.ts);
+      ++k.shares_since_record;
       k.share_platforms.push_back(e.c);
       k.json.clear();
       touch_customer_and_referrers(c);
@@ -414,7 +413,7 @@ const std::string& World::customer_json(Index c) {
   add(k.base_spend, k.extra_spend, spend);
   out += fmt::format(R"("order_count":{},"total_spend":"{}","shares":{},"last_order_at":)",
                      k.base_orders + k.extra_orders, to_string(spend),
-                     k.base_shares + static_cast<std::int64_t>(k.share_events.size()));
+                     k.base_shares + k.shares_since_record);
   out += k.last_order_at ? "\"" + to_string(*k.last_order_at) + "\"" : std::string("null");
   out += '}';
   return out;
@@ -437,6 +436,35 @@ void World::order_json(const Order& o, std::string& out) const {
   out += '}';
 }
 
+// A referral with its referee and the referee's orders; kept until the referee changes.
+const std::string& World::referral_json(Index index) {
+  Referral& r = referrals_[index];
+  if (!r.json.empty()) return r.json;
+  std::string& out = r.json;
+  out += R"({"id":")";
+  out += json_escape(r.id);
+  out += R"(","referee":)";
+  out += customer_json(r.referee);
+  out += R"(,"bound_at":")";
+  out += to_string(r.bound_at);
+  out += R"(","channel":")";
+  out += json_escape(r.channel);
+  out += R"(","first_order":)";
+  const Customer& referee = customers_[r.referee];
+  if (referee.orders.empty()) {
+    out += "null";
+  } else {
+    order_json(orders_[referee.orders.front()], out);
+  }
+  out += R"(,"orders":[)";
+  for (std::size_t j = 0; j < referee.orders.size(); ++j) {
+    if (j) out += ',';
+    order_json(orders_[referee.orders[j]], out);
+  }
+  out += "]}";
+  return out;
+}
+
 void World::facts_json(Index referrer, const DateTime& now, std::string_view budget_spent,
                        std::uint64_t rewarded_referrers, std::string& out) {
   out.clear();
@@ -447,29 +475,8 @@ void World::facts_json(Index referrer, const DateTime& now, std::string_view bud
   out += R"(,"referrals":[)";
   const Customer& k = customers_[referrer];
   for (std::size_t i = 0; i < k.referrals.size(); ++i) {
-    const Referral& r = referrals_[k.referrals[i]];
     if (i) out += ',';
-    out += R"({"id":")";
-    out += json_escape(r.id);
-    out += R"(","referee":)";
-    out += customer_json(r.referee);
-    out += R"(,"bound_at":")";
-    out += to_string(r.bound_at);
-    out += R"(","channel":")";
-    out += json_escape(r.channel);
-    out += R"(","first_order":)";
-    const Customer& referee = customers_[r.referee];
-    if (referee.orders.empty()) {
-      out += "null";
-    } else {
-      order_json(orders_[referee.orders.front()], out);
-    }
-    out += R"(,"orders":[)";
-    for (std::size_t j = 0; j < referee.orders.size(); ++j) {
-      if (j) out += ',';
-      order_json(orders_[referee.orders[j]], out);
-    }
-    out += "]}";
+    out += referral_json(k.referrals[i]);
   }
   out += fmt::format(R"(],"campaign":{{"budget_spent":"{}","rewarded_referrers":{}}},"community":)", budget_spent,
                      rewarded_referrers);
@@ -485,7 +492,7 @@ void World::facts_json(Index referrer, const DateTime& now, std::string_view bud
       const Customer& mc = customers_[m.customer];
       if (i) out += ',';
       out += fmt::format(R"({{"id":"{}","joined_at":"{}","is_new":{},"completed_orders":{}}})", json_escape(mc.id),
-                         to_string(m.joined_at), m.is_new, mc.extra_orders);
+                         to_string(m.joined_at), m.is_new, mc.completed_in_log);
     }
     out += "]}";
   }

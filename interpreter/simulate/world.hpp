@@ -80,7 +80,8 @@ struct Customer {
   bool created_in_window = false;
   std::vector<std::pair<std::string, std::string>> fields;  // as the event gave them
   // The record's own order summary, moved on by completed (and refunded) orders.
-  std::int64_t base_orders = 0, extra_orders = 0, base_shares = 0;
+  std::int64_t base_orders = 0, extra_orders = 0, base_shares = 0, shares_since_record = 0;
+  std::int64_t completed_in_log = 0;  // completed, kept orders seen in the log (community members)
   Decimal base_spend, extra_spend;
   std::optional<DateTime> last_order_at;
   std::vector<Index> orders;          // placed, in time order
@@ -89,7 +90,7 @@ struct Customer {
   std::vector<std::pair<std::string, DateTime>> share_events;  // id and time
   std::vector<std::string> share_platforms;
   Index community = kNone, organisation = kNone;          // owned / organised
-  std::vector<Index> member_of_communities;
+  std::vector<Index> member_of_communities, member_of_organisations;
   std::string json;  // cached `{...}` of the record, empty when stale
 };
 
@@ -99,6 +100,7 @@ struct Referral {
   DateTime bound_at;
   std::string channel;
   bool in_window = false;
+  std::string json;  // cached `{...}` of the referral with its referee and orders, empty when stale
 };
 
 struct Community {
@@ -144,6 +146,7 @@ class World {
   void touch(Index referrer);
   void touch_customer_and_referrers(Index c);
   const std::string& customer_json(Index c);
+  const std::string& referral_json(Index r);
   void order_json(const Order& o, std::string& out) const;
 
   std::vector<Customer> customers_;

@@ -343,3 +343,43 @@ reward nothing_yet to referrer once when spent == 0 CNY and spent + 10 CNY >= 10
 
 }  // namespace
 }  // namespace refpol
+
+namespace refpol {
+namespace {
+
+// A void referral that would have qualified lists its would-be rewards as void, worked out at the
+// place it would have had (one more than the qualified referrals before it), not at position 0;
+// the referrals after it keep their positions. (Found with the premium-increasing ladder, where
+// a void referral showed 250 CNY, an amount the ladder never pays.)
+TEST(Evaluator, AVoidReferralsRewardsUseThePlaceItWouldHaveHad) {
+  EvalRun run;
+  run.program = compile_or_fail(R"(policy "ladder" version 1
+currency CNY
+timezone "Asia/Shanghai"
+import "standard"
+referral qualifies when referral.first_order.completed_at is present
+referral void when { self_referral: referral.referee.id == referrer.id }
+reward step to referrer for each qualified referral gives cash 300 CNY + (position - 1) * 50 CNY
+)");
+  ASSERT_TRUE(run.program);
+  // r1 qualifies (1st: 300), r2 is the referrer himself (void; would have been 2nd: 350),
+  // r3 qualifies (2nd: 350).
+  std::string refs = referral("r1", "c1", true, false) + "," + referral("r2", "u1", true, false) + "," +
+                     referral("r3", "c3", true, false);
+  ASSERT_TRUE(eval(run, referral_facts(refs), "2027-01-10T12:00:00+08:00"));
+  ASSERT_EQ(run.decision.referrals.size(), 3u);
+  EXPECT_EQ(run.decision.referrals[1].status, ReferralStatus::void_);
+  EXPECT_EQ(run.decision.referrals[1].position, 0);
+  EXPECT_EQ(run.decision.referrals[2].position, 2);
+  ASSERT_EQ(run.decision.rewards.size(), 3u);
+  EXPECT_EQ(run.decision.rewards[0].scope, "r1");
+  EXPECT_EQ(amount(run.decision.rewards[0]), "300.00");
+  EXPECT_EQ(run.decision.rewards[1].scope, "r2");
+  EXPECT_EQ(run.decision.rewards[1].status, RewardStatus::void_);
+  EXPECT_EQ(amount(run.decision.rewards[1]), "350.00");
+  EXPECT_EQ(run.decision.rewards[2].scope, "r3");
+  EXPECT_EQ(amount(run.decision.rewards[2]), "350.00");
+}
+
+}  // namespace
+}  // namespace refpol
