@@ -149,11 +149,9 @@ class ReportBrowser : public ::testing::Test {
         << "package; CI runs these tests in a browser)";
   }
 
-  // Renders `fixture`, opens it, and checks that exactly `charts` were drawn (with data marks
-  // unless `empty`) and that every data-metric matches summary.json.
-  void check(const std::string& fixture, const std::vector<std::string>& charts,
-             bool empty = false) {
-    const std::string json = report_fixture(fixture);
+  // Renders the summary `json`, opens it, and checks that exactly `charts` were drawn (with data
+  // marks unless `empty`) and that every data-metric matches summary.json.
+  void check(const std::string& json, const std::vector<std::string>& charts, bool empty = false) {
     std::string html, error;
     ASSERT_TRUE(render_report_html(json, html, error)) << error;
     TempDir dir;
@@ -202,15 +200,22 @@ class ReportBrowser : public ::testing::Test {
 };
 
 TEST_F(ReportBrowser, ChartsRenderWithoutBaseline) {
-  check("report_summary.json", {"cost", "tiers", "funnel", "status"});
+  check(report_fixture("report_summary.json"), {"cost", "tiers", "funnel", "status"});
 }
 
 TEST_F(ReportBrowser, ChartsRenderWithBaselineAndHostileStrings) {
-  check("report_summary_baseline.json", {"cost", "tiers", "funnel", "status", "comparison"});
+  check(report_fixture("report_summary_baseline.json"),
+        {"cost", "tiers", "funnel", "status", "comparison"});
 }
 
 TEST_F(ReportBrowser, EmptySummaryDrawsOnlyTheCountCharts) {
-  check("report_summary_empty.json", {"funnel", "status"}, /*empty=*/true);
+  check(report_fixture("report_summary_empty.json"), {"funnel", "status"}, /*empty=*/true);
+}
+
+TEST_F(ReportBrowser, ChartsRenderForARealSimulation) {
+  const std::string json = testing::simulated_summary();
+  ASSERT_NE(json, "");
+  check(json, {"cost", "tiers", "funnel", "status", "comparison"});
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 #pragma once
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <regex>
 #include <string>
 #include <vector>
@@ -14,6 +17,24 @@ namespace refpol::testing {
 
 inline std::string report_fixture(const std::string& name) {
   return read_text(source_dir() / "tests/simulate/fixtures" / name);
+}
+
+// summary.json as `refpol simulate` writes it, for a small generated history replayed through
+// old-friends with itself as the baseline: the report must read what refpol really writes, not
+// only the hand-written fixtures. Empty (and a test failure) if the simulation fails.
+inline std::string simulated_summary() {
+  const std::filesystem::path history =
+      std::filesystem::temp_directory_path() /
+      ("refpol-report-history-" + std::to_string(getpid()) + ".jsonl");
+  const std::string command = std::string(REFPOL_GEN_HISTORY) +
+                              " --customers 500 --events 8000 --seed 5 > " + history.string();
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  const RunResult r =
+      run_refpol({"simulate", "--policy", "policies/old-friends/policy.refpol", "--baseline",
+                  "policies/old-friends/policy.refpol", "--events", history.string()});
+  std::filesystem::remove(history);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code == 0 ? r.out : "";
 }
 
 // Text of an HTML text node or attribute value, with the character references the page and

@@ -98,6 +98,50 @@ TEST(ReportHtml, EveryMetricMatchesTheSummary) {
   }
 }
 
+TEST(ReportHtml, RendersWhatRefpolSimulateWrites) {
+  const std::string json = testing::simulated_summary();
+  ASSERT_NE(json, "");
+  const std::string html = render(json);
+  for (const char* chart : {"cost", "tiers", "funnel", "status", "comparison"}) {
+    EXPECT_EQ(count(html, std::string("<svg data-chart=\"") + chart + "\""), 1u) << chart;
+  }
+  simdjson::dom::parser parser;
+  const simdjson::dom::element summary = parser.parse(json);
+  std::vector<std::string> paths;
+  for (const auto& m : testing::metrics_in(html)) {
+    testing::expect_metric_matches(summary, m);
+    paths.push_back(m.path);
+  }
+  for (const std::string& path : testing::kHeadlinePaths) {
+    EXPECT_EQ(std::count(paths.begin(), paths.end(), path), 1) << path;
+  }
+}
+
+// Where refpol and docs/simulate.md differ (rules' `at` or `line`, null rates and window ends,
+// null units, failed evaluations), the report takes both.
+TEST(ReportHtml, ReadsBothTheDocumentedAndTheWrittenShapes) {
+  const std::string plain = render(report_fixture("report_summary.json"));
+  EXPECT_NE(plain.find("<td>referral qualifies</td><td class=\"n\">7</td><td>70</td>"),
+            std::string::npos);
+  EXPECT_NE(plain.find("<td>gift</td><td></td><td class=\"n\">30</td>"), std::string::npos);
+  EXPECT_EQ(plain.find("failed evaluations"), std::string::npos);
+
+  const std::string compared = render(report_fixture("report_summary_baseline.json"));
+  EXPECT_NE(compared.find("<td>referral &lt;qualifies&gt;</td><td class=\"n\">5</td>"
+                          "<td>policies/老朋友/policy.refpol:68</td>"),
+            std::string::npos);
+  EXPECT_NE(compared.find("<th class=\"n\">failed evaluations</th>"), std::string::npos);
+
+  const std::string empty = render(report_fixture("report_summary_empty.json"));
+  EXPECT_NE(empty.find("<dd>(start of the history) to (no events)</dd>"), std::string::npos);
+  for (const char* rate :
+       {"referrals.conversion_rate", "customers.referred_share", "referrers.participation_rate"}) {
+    EXPECT_NE(empty.find(std::string("data-metric=\"") + rate + "\" data-null=\"\">n/a</span>"),
+              std::string::npos)
+        << rate;
+  }
+}
+
 TEST(ReportHtml, EachChartIsInlineSvg) {
   const std::string plain = render(report_fixture("report_summary.json"));
   for (const char* chart : {"cost", "tiers", "funnel", "status"}) {
