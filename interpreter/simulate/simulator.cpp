@@ -45,11 +45,18 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
 }
 
 void Runner::record(const Decision& d, const Reward& r, Index owner) {
-  key_ = reward_key(d, r);
-  auto it = by_key_.find(key_);
-  if (it != by_key_.end()) {
-    seen_[it->second] = evaluations_;
-    LedgerEntry& e = ledger_[it->second];
+  // A recipient without an id is named in the key by the referrer's id: look those up by the
+  // key text itself.
+  std::optional<std::uint32_t> found;
+  if (r.recipient_id.empty()) {
+    key_ = reward_key(d, r);
+    if (auto it = by_text_.find(key_); it != by_text_.end()) found = it->second;
+  } else if (auto it = by_key_.find(KeyParts{r.rule, r.recipient_role, r.recipient_id, r.scope}); it != by_key_.end()) {
+    found = it->second;
+  }
+  if (found) {
+    seen_[*found] = evaluations_;
+    LedgerEntry& e = ledger_[*found];
     if (may_change(e.status, r.status)) {
       e.reason.assign(r.reason);
       if (r.granted_at && !e.granted_at) e.granted_at = r.granted_at;
@@ -59,7 +66,7 @@ void Runner::record(const Decision& d, const Reward& r, Index owner) {
     return;
   }
   LedgerEntry e;
-  e.key = key_;
+  e.key = reward_key(d, r);
   e.policy_prefix = d.policy_id.size() + 1;
   e.owner = owner;
   e.rule.assign(r.rule);
@@ -80,8 +87,13 @@ void Runner::record(const Decision& d, const Reward& r, Index owner) {
   e.settles_at = r.settles_at;
   e.expires_at = r.expires_at;
   const auto index = static_cast<std::uint32_t>(ledger_.size());
-  by_key_.emplace(key_, index);
   ledger_.push_back(std::move(e));
+  const LedgerEntry& kept = ledger_.back();
+  if (kept.recipient.empty()) {
+    by_text_.emplace(kept.key, index);
+  } else {
+    by_key_.emplace(KeyParts{kept.rule, kept.role, kept.recipient, kept.scope}, index);
+  }
   seen_.push_back(evaluations_);
   owned_[owner].push_back(index);
   set_status(ledger_.back(), r.status);
@@ -143,14 +155,21 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
     referral_status_[r] = v.status;
     if (v.status == ReferralStatus::qualified && !qualified_at_[r]) qualified_at_[r] = now;
   }
+  // Only the next moment this referrer's answer can change by itself is scheduled: the
+  // evaluation then schedules the one after.
+  std::optional<DateTime> next;
+  auto consider = [&](const DateTime& t) {
+    if (t > now && (!next || t < *next)) next = t;
+  };
   for (const Reward& r : decision_.rewards) {
     record(decision_, r, referrer);
-    if (r.settles_at && *r.settles_at > now) schedule(*r.settles_at, referrer);
-    if (r.expires_at && *r.expires_at >= now) schedule(DateTime{r.expires_at->utc_seconds + 1, r.expires_at->offset_seconds}, referrer);
+    if (r.settles_at) consider(*r.settles_at);
+    if (r.expires_at) consider(DateTime{r.expires_at->utc_seconds + 1, r.expires_at->offset_seconds});
   }
   for (const ReferralVerdict& v : decision_.referrals) {
-    if (v.settles_at && *v.settles_at > now) schedule(*v.settles_at, referrer);
+    if (v.settles_at) consider(*v.settles_at);
   }
+  if (next) schedule(*next, referrer);
   // A pending reward this decision no longer gives (its order was refunded before it settled,
   // say) will never be paid: it is withdrawn. Granted ones stay: they were paid.
   for (std::uint32_t i : owned_[referrer]) {

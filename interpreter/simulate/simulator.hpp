@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <deque>
 #include <optional>
 #include <set>
 #include <string>
@@ -51,7 +52,7 @@ class Runner {
   void advance(const DateTime& t);
 
   const Program& program() const { return *program_; }
-  const std::vector<LedgerEntry>& ledger() const { return ledger_; }
+  const std::deque<LedgerEntry>& ledger() const { return ledger_; }
   std::optional<ReferralStatus> referral_status(Index r) const {
     return r < referral_status_.size() ? referral_status_[r] : std::nullopt;
   }
@@ -76,12 +77,27 @@ class Runner {
   std::vector<FactsError> errors_;
   std::string text_, key_;
 
-  std::vector<LedgerEntry> ledger_;
+  std::deque<LedgerEntry> ledger_;  // a deque: entries never move, so `by_key_` may view them
   std::vector<std::vector<std::uint32_t>> owned_;  // by referrer: their ledger entries
   std::vector<std::uint64_t> seen_;                // by entry: the evaluation that last listed it
   std::set<std::pair<std::int64_t, Index>> due_;   // (utc seconds, referrer) to look at again
   std::vector<std::int32_t> due_offset_;           // by referrer: the offset to show that time in
-  std::unordered_map<std::string, std::uint32_t> by_key_;
+  // What makes a reward's key (rule, role, recipient, scope), as views: found without building
+  // the key text for rewards the ledger already has.
+  struct KeyParts {
+    std::string_view rule, role, recipient, scope;
+    bool operator==(const KeyParts&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const KeyParts& k) const noexcept {
+      std::hash<std::string_view> h;
+      std::size_t x = h(k.rule);
+      for (std::string_view p : {k.role, k.recipient, k.scope}) x = x * 1000003u ^ h(p);
+      return x;
+    }
+  };
+  std::unordered_map<KeyParts, std::uint32_t, KeyHash> by_key_;
+  std::unordered_map<std::string, std::uint32_t> by_text_;  // rewards to a recipient without an id
   std::vector<Decimal> committed_;          // by referrer: value of granted and pending rewards
   Decimal total_committed_;
   std::vector<std::uint32_t> rewarded_rank_;  // by referrer: how many were rewarded before them
