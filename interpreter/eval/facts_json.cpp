@@ -822,7 +822,8 @@ bool load_json(std::string_view text, const FactsContext& ctx, FactsDocument& ou
     }
     buffer = scratch.buffer.get();
   }
-  std::memcpy(buffer, body.data(), body.size());
+  // An empty view may have a null data(), which memcpy must not get even for 0 bytes.
+  if (!body.empty()) std::memcpy(buffer, body.data(), body.size());
   std::memset(buffer + body.size(), 0, kPadding);
   scratch.seen.clear();
 

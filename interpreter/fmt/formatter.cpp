@@ -124,7 +124,9 @@ std::string type_text(const ast::TypeRef& t) {
 }
 
 // Marks where a trailing comment starts until the comments of neighbouring lines are aligned.
-constexpr char kTrailingMark = '\x01';
+// NUL, because the parser rejects it (E011): no comment or code can hold one. (It was `\x01`,
+// which a comment may hold; `#\x01` then lost its byte and fmt failed its self-check.)
+constexpr char kTrailingMark = '\0';
 
 // Consecutive lines with trailing comments get their comments in one column, two spaces after
 // the longest code among them.
@@ -245,8 +247,8 @@ class Printer {
     flush_comments(span.begin);
     line(span.begin, content + " {");
     // The block's opening line ends at the `{`; a comment right after it stays there.
-    std::uint32_t brace = static_cast<std::uint32_t>(text_.find('{', span.begin));
-    last_end_ = brace == std::string::npos ? span.begin : brace + 1;
+    std::size_t brace = text_.find('{', span.begin);
+    last_end_ = brace == std::string::npos ? span.begin : static_cast<std::uint32_t>(brace + 1);
     trailing_comments(last_end_);
     out_ += "\n";
     ++indent_;
