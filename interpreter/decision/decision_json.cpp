@@ -318,8 +318,11 @@ std::string render_decision_text(const Decision& d) {
                          referral_status_name(v.status));
       if (v.position > 0) out += fmt::format(" #{}", v.position);
       if (!v.reasons.empty()) {
-        out += " because";
+        // The labels of a void referral held (fraud was found); the others' labels failed, and
+        // "because not_refunded" would read as if the order was not refunded.
+        out += v.status == ReferralStatus::void_ ? " (held:" : " (failed:";
         for (const auto& r : v.reasons) out += fmt::format(" {}", r);
+        out += ")";
       }
       if (v.settles_at) out += ", settles " + to_string(*v.settles_at);
       out += "\n";

@@ -251,10 +251,10 @@ TEST(EvalCliTest, TextFormat) {
   RunResult ref = run_refpol({"eval", "--policy", kReferral, "--facts", kReferralFacts, "--format", "text"});
   EXPECT_EQ(ref.exit_code, 0) << ref.err;
   EXPECT_TRUE(contains(ref.out, "policy fixture-referral version 3, as of 2026-12-20T10:00:00+08:00\n")) << ref.out;
-  EXPECT_TRUE(contains(ref.out, "  R-3 (referee C-1001): void because self_referral, settles 2026-12-08T10:00:00+08:00\n"))
+  EXPECT_TRUE(contains(ref.out, "  R-3 (referee C-1001): void (held: self_referral), settles 2026-12-08T10:00:00+08:00\n"))
       << ref.out;
-  EXPECT_TRUE(contains(ref.out, "  R-4 (referee C-2004): not_qualified because completed not_refunded\n")) << ref.out;
-  EXPECT_TRUE(contains(ref.out, "  R-5 (referee C-2005): ineligible_referee because first_campaign\n")) << ref.out;
+  EXPECT_TRUE(contains(ref.out, "  R-4 (referee C-2004): not_qualified (failed: completed not_refunded)\n")) << ref.out;
+  EXPECT_TRUE(contains(ref.out, "  R-5 (referee C-2005): ineligible_referee (failed: first_campaign)\n")) << ref.out;
   EXPECT_TRUE(contains(ref.out, "  ladder (second) to referrer C-1001: gift \"定制礼盒\" [withheld] reason budget\n")) << ref.out;
   EXPECT_TRUE(contains(ref.out, "  qualified_count = 3\n")) << ref.out;
 }
