@@ -17,6 +17,8 @@
 #include "interpreter/eval/decimal.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "interpreter/eval/facts.hpp"
+#include "interpreter/eval/facts_common.hpp"
+#include "interpreter/eval/time.hpp"
 #include "interpreter/parse/parser.hpp"
 #include "stdlib/builtins.hpp"
 #include "tests/support/test_support.hpp"
@@ -295,6 +297,8 @@ TEST(DocTables, LimitsMatchTheConstants) {
       {"kMaxImportDepth", kMaxImportDepth},
       {"kMaxDecimalScale", static_cast<std::size_t>(kMaxDecimalScale)},
       {"kMaxRewardsPerDecision", kMaxRewardsPerDecision},
+      {"kMaxVersionDigits", kMaxVersionDigits},
+      {"kMaxYear", static_cast<std::size_t>(kMaxYear)},
   };
   for (const auto& [name, value] : limits) {
     std::string row = row_of(name);
@@ -311,6 +315,35 @@ TEST(DocTables, LimitsMatchTheConstants) {
   EXPECT_EQ(kMaxFactsDepth, 64u);
   EXPECT_EQ(kMaxFactsListItems, 100000u);
   EXPECT_EQ(kMaxFactsStringBytes, 64u * 1024);
+  EXPECT_EQ(kMinYear, 1);  // "years 0001 to 9999"
+  EXPECT_NE(row_of("kMinYear").find("years 0001 to"), std::string::npos);
+}
+
+// docs/facts.md's limits table shows each constant's value.
+TEST(DocTables, FactsLimitsMatchTheConstants) {
+  std::string doc = read_text(testing::source_dir() / "docs/facts.md");
+  auto row_of = [&](const std::string& constant) {
+    std::istringstream lines(doc);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.rfind("| ", 0) == 0 && line.find("`" + constant + "`") != std::string::npos) return line;
+    }
+    return std::string();
+  };
+  const std::vector<std::pair<std::string, std::string>> limits = {
+      {"kMaxFactsBytes", fmt::format("({} bytes)", kMaxFactsBytes)},
+      {"kMaxFactsDepth", fmt::format("| {} levels", kMaxFactsDepth)},
+      {"kMaxFactsListItems", fmt::format("| {} |", kMaxFactsListItems)},
+      {"kMaxFactsStringBytes", fmt::format("({} bytes)", kMaxFactsStringBytes)},
+      {"kMaxDecimalScale", fmt::format("{} digits after the point", kMaxDecimalScale)},
+      {"kMaxYear", fmt::format("to {}", kMaxYear)},
+      {"kMaxFactsErrors", fmt::format("| {} per document", facts_detail::kMaxFactsErrors)},
+  };
+  for (const auto& [name, shown] : limits) {
+    std::string row = row_of(name);
+    ASSERT_FALSE(row.empty()) << "docs/facts.md has no limits row for " << name;
+    EXPECT_NE(row.find(shown), std::string::npos) << "the row for " << name << " should say " << shown << ": " << row;
+  }
 }
 
 // GitHub's anchor for a heading: lower case, spaces to `-`, punctuation dropped.

@@ -93,6 +93,7 @@ class Loader {
       // The policy's folder first, so a campaign can override a shared module.
       std::vector<fs::path> candidates = {policy_dir / file_name, fs::path(REFPOL_STDLIB_DIR) / file_name};
       fs::path found;
+      bool refused = false;
       for (const auto& c : candidates) {
         std::error_code ec;
         if (fs::is_regular_file(c, ec)) {
@@ -101,13 +102,14 @@ class Loader {
           fs::path base = fs::weakly_canonical(c.parent_path(), ec);
           if (ec || real.parent_path() != base) {
             diags.error("E022", from, span, fmt::format("cannot import `{}`: it links outside its folder", name));
-            found.clear();
+            refused = true;
             break;
           }
           found = c;
           break;
         }
       }
+      if (refused) continue;  // the module exists: "no module" would be wrong
       if (found.empty()) {
         Diagnostic& d = diags.error("E021", from, span, fmt::format("no module `{}`", name));
         d.notes.push_back(fmt::format("looked for `{}` in the policy's folder and in stdlib/", file_name));

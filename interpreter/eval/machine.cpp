@@ -2,8 +2,6 @@
 // comparisons, membership, aggregates and built-in functions.
 #include "interpreter/eval/machine.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 
 #include "interpreter/source/sha256.hpp"
@@ -125,7 +123,7 @@ Value Machine::add_values(const Value& a, const Value& b, std::uint32_t node, bo
   }
   auto dec = [&](const Decimal& x, const Decimal& y, Decimal& out) {
     DecimalError e = subtract ? sub(x, y, out) : add(x, y, out);
-    if (e != DecimalError::none) fail(node, fmt::format("number {}", describe(e)));
+    if (e != DecimalError::none) fail(node, describe(e));
     return e == DecimalError::none;
   };
   if (is_numeric(a) && is_numeric(b)) {
@@ -209,7 +207,7 @@ Value Machine::multiply(const Value& a, const Value& b, std::uint32_t node) {
   Decimal r;
   DecimalError e = mul(as_decimal(a), as_decimal(b), r);
   if (e != DecimalError::none) {
-    fail(node, fmt::format("number {}", describe(e)));
+    fail(node, describe(e));
     return Absent{};
   }
   if (ia == kMoney) return Money{r, unsafe_get<kMoney>(a).unit};
@@ -270,18 +268,29 @@ Value Machine::eval(std::uint32_t index) {
           }
           return -x;
         }
+        // The smallest mantissa has no positive counterpart: an error, never a wrong sign.
         case kDecimal: {
           Decimal r;
-          neg(unsafe_get<kDecimal>(v), r);
+          if (neg(unsafe_get<kDecimal>(v), r) != DecimalError::none) {
+            fail(index, describe(DecimalError::overflow));
+            return Absent{};
+          }
           return r;
         }
         case kMoney: {
           Money m = unsafe_get<kMoney>(v);
-          neg(m.amount, m.amount);
+          if (neg(m.amount, m.amount) != DecimalError::none) {
+            fail(index, describe(DecimalError::overflow));
+            return Absent{};
+          }
           return m;
         }
         case kDuration: {
           Duration d = unsafe_get<kDuration>(v);
+          if (d.seconds == INT64_MIN || d.months == INT32_MIN) {
+            fail(index, "duration overflows");
+            return Absent{};
+          }
           return Duration{-d.seconds, -d.months};
         }
         default: return Absent{};
@@ -312,7 +321,7 @@ Value Machine::eval(std::uint32_t index) {
       Decimal r;
       DecimalError e = div(as_decimal(a), as_decimal(b), r);
       if (e != DecimalError::none) {
-        fail(index, e == DecimalError::division_by_zero ? "division by zero" : fmt::format("number {}", describe(e)));
+        fail(index, e == DecimalError::division_by_zero ? "division by zero" : describe(e));
         return Absent{};
       }
       if (a.index() == kMoney && b.index() != kMoney) return Money{r, unsafe_get<kMoney>(a).unit};
@@ -382,13 +391,16 @@ Value Machine::eval(std::uint32_t index) {
     case Op::builtin: return builtin(n);
     case Op::call: {
       // Arguments first, then the parameters: a call inside an argument may reuse the slots.
-      Value args[16];
-      std::uint32_t count = std::min<std::uint32_t>(n.args_count, 16);
-      for (std::uint32_t i = 0; i < count; ++i) args[i] = eval(p_.args[n.args_begin + i]);
-      std::vector<Value> saved(scratch_.locals.begin() + n.slot, scratch_.locals.begin() + n.slot + count);
-      for (std::uint32_t i = 0; i < count; ++i) scratch_.locals[n.slot + i] = args[i];
+      // Every argument is passed, however many parameters there are (16 at most once were).
+      const std::uint32_t count = n.args_count;
+      std::vector<Value> values(2 * std::size_t{count});  // the arguments, then the saved parameters
+      for (std::uint32_t i = 0; i < count; ++i) values[i] = eval(p_.args[n.args_begin + i]);
+      for (std::uint32_t i = 0; i < count; ++i) {
+        values[count + i] = scratch_.locals[n.slot + i];
+        scratch_.locals[n.slot + i] = values[i];
+      }
       Value r = operand(n.c);
-      for (std::uint32_t i = 0; i < count; ++i) scratch_.locals[n.slot + i] = saved[i];
+      for (std::uint32_t i = 0; i < count; ++i) scratch_.locals[n.slot + i] = values[count + i];
       return r;
     }
     case Op::define: return eval(p_.defines[n.slot].body);
@@ -529,7 +541,10 @@ Value Machine::builtin(const Node& n) {
         return x < 0 ? -x : x;
       }
       Decimal d = as_decimal(a[0]);
-      if (d.mantissa < 0) neg(d, d);
+      if (d.mantissa < 0 && neg(d, d) != DecimalError::none) {
+        fail(index, describe(DecimalError::overflow));
+        return Absent{};
+      }
       if (a[0].index() == kMoney) return Money{d, unsafe_get<kMoney>(a[0]).unit};
       return d;
     }

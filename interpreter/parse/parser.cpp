@@ -120,7 +120,7 @@ class Builder {
       if (c->is_type<g::policy_id>()) h.id = string_lit(*c);
       if (c->is_type<g::policy_version>()) {
         h.version_text = c->string();
-        if (h.version_text.size() > 9) {
+        if (h.version_text.size() > kMaxVersionDigits) {
           throw BuildError{"E005", "the version number is too large", span_of(*c)};
         }
         h.version = std::stoull(h.version_text);

@@ -12,6 +12,8 @@ namespace refpol {
 inline constexpr std::size_t kMaxSourceBytes = 8 * 1024 * 1024;
 inline constexpr std::size_t kMaxStringBytes = 64 * 1024;
 inline constexpr std::size_t kMaxOperandsPerChain = 500;
+// Digits of the version in the header, so that it always fits a 32-bit number.
+inline constexpr std::size_t kMaxVersionDigits = 9;
 
 enum class FileKind { policy, module };
 

@@ -10,6 +10,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
 #include "interpreter/check/checker.hpp"
 #include "interpreter/eval/decimal.hpp"
 #include "interpreter/eval/time.hpp"
@@ -84,6 +87,80 @@ const char* describe_node(const YAML::Node& n) {
   }
 }
 
+// Where the aliases (`*name`) of a YAML text are, the first kMaxAliasesShown of them. An alias
+// repeats a node wherever it appears, so ten lines can stand for ten billion values ("billion
+// laughs") that inlining facts or printing an expected value would expand; test files, like
+// facts files (docs/facts.md), take none.
+constexpr std::size_t kMaxAliasesShown = 20;
+
+class AliasFinder : public YAML::EventHandler {
+ public:
+  std::vector<std::uint32_t> at;
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    if (at.size() < kMaxAliasesShown) {
+      at.push_back(mark.pos < 0 ? 0 : static_cast<std::uint32_t>(mark.pos));
+    }
+  }
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// Only for text that stuck_at() has passed: on text where yaml-cpp gets stuck, the document loop
+// would not end.
+std::vector<std::uint32_t> find_aliases(const std::string& text) {
+  AliasFinder finder;
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    while (finder.at.size() < kMaxAliasesShown && parser.HandleNextDocument(finder)) {
+    }
+  } catch (const YAML::Exception&) {
+    // Malformed YAML: YAML::LoadAll reports it, with its position.
+  }
+  return finder.at;
+}
+
+// yaml-cpp 0.7 never consumes a `,` outside a flow collection (a file that is just `,`, or `- a`
+// then `,`): every HandleNextDocument reports one more empty document at the same place, so
+// YAML::LoadAll, and any loop over the documents, never ends. Where that happens, if it does.
+std::optional<std::uint32_t> stuck_at(const std::string& text) {
+  struct DocumentStarts : YAML::EventHandler {
+    std::optional<int> last;
+    bool stuck = false;
+    void OnDocumentStart(const YAML::Mark& mark) override {
+      stuck = last && *last == mark.pos;  // no token consumed since the last document started
+      last = mark.pos;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } starts;
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    while (!starts.stuck && parser.HandleNextDocument(starts)) {
+    }
+  } catch (const YAML::Exception&) {
+    // Malformed YAML: YAML::LoadAll reports it, with its position.
+  }
+  if (!starts.stuck) return std::nullopt;
+  return static_cast<std::uint32_t>(*starts.last < 0 ? 0 : *starts.last);
+}
+
 struct Entry {
   std::string key;
   Span key_at;
@@ -99,6 +176,25 @@ class Loader {
   }
 
   void load() {
+    if (std::optional<std::uint32_t> at = stuck_at(src_.text())) {
+      const std::string& text = src_.text();
+      error(f_.problems, Span{*at, *at + 1},
+            *at < text.size() && text[*at] == ','
+                ? "invalid YAML: a `,` outside a flow collection (`[...]` or `{...}`)"
+                : "invalid YAML: the YAML reader cannot get past this");
+      return;
+    }
+    if (std::vector<std::uint32_t> aliases = find_aliases(src_.text()); !aliases.empty()) {
+      const std::string& text = src_.text();
+      for (std::uint32_t pos : aliases) {
+        std::uint32_t end = pos + 1;  // past the `*`, to the end of the name
+        constexpr std::string_view kNameEnds = " \t\r\n,[]{}";
+        while (end < text.size() && kNameEnds.find(text[end]) == std::string_view::npos) ++end;
+        error(f_.problems, Span{pos, end}, "YAML aliases (`*name`) are not allowed in test files",
+              "write the value out where the alias stands");
+      }
+      return;
+    }
     std::vector<YAML::Node> documents;
     try {
       documents = YAML::LoadAll(src_.text());

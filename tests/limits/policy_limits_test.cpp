@@ -7,6 +7,7 @@
 
 #include "grammar/expressions.hpp"
 #include "interpreter/check/checker.hpp"
+#include "interpreter/eval/time.hpp"
 #include "interpreter/parse/parser.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -154,6 +155,128 @@ TEST_F(PolicyLimits, ImportsCannotLeaveTheirFolders) {
   auto r = run_refpol({"check", write("campaign/policy.refpol", kHeader + "import \"mod\"\n")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("links outside its folder"), std::string::npos) << r.out;
+}
+
+// Each limit at exactly its value passes and one past it fails, with the exact message and
+// location. (kMaxImportDepth: tests/golden/check/import_too_deep; facts: facts_limits_test.cpp.)
+
+TEST_F(PolicyLimits, SourceSizeLimitIsExact) {
+  // A header, `# ppp...` lines and one output, padded to exactly kMaxSourceBytes.
+  const std::string tail = "output y = 1\n";
+  std::string text = kHeader;
+  text.reserve(kMaxSourceBytes + 1);
+  const std::string line = "# " + std::string(61, 'p') + "\n";
+  while (text.size() + line.size() + tail.size() <= kMaxSourceBytes) text += line;
+  text += std::string(kMaxSourceBytes - text.size() - tail.size() - 1, '#') + "\n" + tail;
+  ASSERT_EQ(text.size(), kMaxSourceBytes);
+  const std::string exact = write("exact.refpol", text);
+  auto r = run_refpol({"check", exact});
+  EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 400);
+  const std::string over = write("over.refpol", text + "\n");
+  r = run_refpol({"check", over});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            "refpol: error: `" + over + "` is 8388609 bytes; a policy may be at most 8388608 bytes [E010]");
+  // An imported module past the limit is reported at the import.
+  fs::create_directories(dir_ / "big");
+  write("big/module.refpol", "define z = 1\n" + std::string(kMaxSourceBytes - 13 + 1, '\n'));
+  const std::string policy = write("big/policy.refpol", kHeader + "import \"module\"\noutput y = z\n");
+  r = run_refpol({"check", policy});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            policy + ":3:8: error: module `module` is 8388609 bytes; a policy may be at most 8388608 bytes [E010]");
+}
+
+TEST_F(PolicyLimits, StringLiteralLimitIsExact) {
+  auto r = run_refpol({"check", write("ok.refpol", kHeader + "title \"" + std::string(kMaxStringBytes, 'a') + "\"\n")});
+  EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 300);
+  const std::string bad = write("bad.refpol", kHeader + "title \"" + std::string(kMaxStringBytes + 1, 'a') + "\"\n");
+  r = run_refpol({"check", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  // `title ` is 6 characters: the opening quote is at column 7.
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            bad + ":3:7: error: string is 65537 bytes long; the limit is 65536 bytes [E004]");
+}
+
+TEST_F(PolicyLimits, NestingLimitIsReportedWhereTheLevelPastItStarts) {
+  static_assert(grammar::kMaxNestingDepth == 200);
+  auto nested = [](std::size_t parens) {
+    return kHeader + "define x = " + std::string(parens, '(') + "1" + std::string(parens, ')') + "\noutput y = x\n";
+  };
+  // `define x = ` is one level and each `(` one more: 199 parentheses make 200 levels.
+  EXPECT_EQ(run_refpol({"check", write("ok.refpol", nested(grammar::kMaxNestingDepth - 1))}).exit_code, 0);
+  const std::string deep = write("deep.refpol", nested(grammar::kMaxNestingDepth));
+  auto r = run_refpol({"check", deep});
+  EXPECT_EQ(r.exit_code, 1);
+  // `define x = ` is 11 characters, then 200 `(` in columns 12-211: the `1` at 212 would be
+  // level 201.
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            deep + ":3:212: error: expression is nested too deeply (the limit is 200 levels) [E006]");
+}
+
+TEST_F(PolicyLimits, TreeDepthLimitIsExact) {
+  // A chain of k literals is k levels deep (each operator above the one before); a group adds
+  // one. `(a chain of 300) + 1 + ...` with n operands in all is 300 + 1 + (n - 1) levels deep,
+  // while no chain is longer than kMaxOperandsPerChain and no nesting deeper than 2.
+  auto tree = [](std::size_t outer) {
+    std::string text = kHeader + "define x = (1";
+    for (int i = 1; i < 300; ++i) text += " + 1";
+    text += ")";
+    for (std::size_t i = 1; i < outer; ++i) text += " + 1";
+    return text + "\noutput y = x\n";
+  };
+  auto r = run_refpol({"check", write("ok.refpol", tree(200))});  // 500 levels
+  EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 300);
+  const std::string deep = write("deep.refpol", tree(201));  // 501 levels
+  r = run_refpol({"check", deep});
+  EXPECT_EQ(r.exit_code, 1);
+  // The operation that goes past the limit spans from the `(` at column 12.
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            deep + ":3:12: error: expression is too deep (more than 500 operations inside each other) [E006]");
+}
+
+TEST_F(PolicyLimits, OperandChainLimitIsExact) {
+  auto chain = [](std::size_t operands) {
+    std::string text = kHeader + "define x = 1";
+    for (std::size_t i = 1; i < operands; ++i) text += " + 1";
+    return text + "\noutput y = x\n";
+  };
+  EXPECT_EQ(run_refpol({"check", write("ok.refpol", chain(kMaxOperandsPerChain))}).exit_code, 0);
+  const std::string bad = write("bad.refpol", chain(kMaxOperandsPerChain + 1));
+  auto r = run_refpol({"check", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            bad + ":3:12: error: expression has more than 500 operands in a row; split it with `define` [E007]");
+}
+
+TEST_F(PolicyLimits, VersionDigitsLimitIsExact) {
+  static_assert(kMaxVersionDigits == 9);
+  auto r = run_refpol({"check", write("ok.refpol", "policy \"limits\" version 999999999\ncurrency CNY\n")});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  const std::string bad = write("bad.refpol", "policy \"limits\" version 1000000000\ncurrency CNY\n");
+  r = run_refpol({"check", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  // `policy "limits" version ` is 24 characters.
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), bad + ":1:25: error: the version number is too large [E005]");
+}
+
+TEST_F(PolicyLimits, DateLiteralRangeIsExact) {
+  static_assert(kMinYear == 1 && kMaxYear == 9999);
+  auto with = [](const std::string& literal) { return kHeader + "define d = " + literal + "\noutput y = d\n"; };
+  for (const char* fine : {"0001-01-01", "9999-12-31", "9999-12-31T23:59:59Z"}) {
+    auto r = run_refpol({"check", write("fine.refpol", with(fine))});
+    EXPECT_EQ(r.exit_code, 0) << fine << "\n" << r.out;
+  }
+  // `define d = ` is 11 characters: the literal starts at column 12.
+  std::string bad = write("bad.refpol", with("0000-01-01"));
+  auto r = run_refpol({"check", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), bad + ":3:12: error: `0000-01-01` is not a date on the calendar [E212]");
+  r = run_refpol({"check", bad = write("bad2.refpol", with("2026-02-30"))});
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), bad + ":3:12: error: `2026-02-30` is not a date on the calendar [E212]");
+  // A five-digit year does not read as a date at all: `10000-01-01` is a subtraction.
+  r = run_refpol({"check", write("bad3.refpol", with("10000-01-01"))});
+  EXPECT_EQ(r.exit_code, 1);
 }
 
 TEST_F(PolicyLimits, MissingFileIsAUsageProblem) {

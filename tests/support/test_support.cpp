@@ -2,6 +2,7 @@
 #include "tests/support/test_support.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +55,8 @@ bool update_golden() {
 namespace {
 std::string drain(int fd) {
   std::string s;
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && st.st_size > 0) s.reserve(static_cast<std::size_t>(st.st_size));  // one allocation
   char buf[65536];
   ssize_t n;
   while ((n = read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<std::size_t>(n));

@@ -1,0 +1,123 @@
+// Limits of one evaluation: the number of rewards in a decision (kMaxRewardsPerDecision) at
+// exactly the limit and one past it, and amounts that leave the exact range in arithmetic,
+// which are errors at the operation, never a wrapped or silently changed amount.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "interpreter/compile/program.hpp"
+#include "interpreter/eval/evaluator.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace refpol {
+namespace {
+
+struct Outcome {
+  bool ok = false;
+  std::string error;  // the evaluation error, or the first facts error
+  std::uint32_t line = 0, column = 0;
+  Decision decision;
+};
+
+Outcome evaluate_text(const std::string& policy, const std::string& facts_json) {
+  Outcome o;
+  CompileResult c =
+      compile_text((testing::source_dir() / "tests/limits/inline.refpol").string(), policy);
+  EXPECT_TRUE(c.program) << render_text(c.diagnostics);
+  if (!c.program) return o;
+  FactsContext ctx{&c.program->policy.schema, &c.program->zone, 0};
+  FactsDocument facts;
+  std::vector<FactsError> errors;
+  if (!load_facts_json(facts_json, ctx, facts, errors)) {
+    o.error = errors.empty() ? "?" : errors[0].message;
+    return o;
+  }
+  EvalOptions options;
+  options.now = DateTime{1798761600, 0};  // 2027-01-01T00:00:00Z
+  EvalScratch scratch;
+  EvalError error;
+  o.ok = evaluate(*c.program, facts, options, scratch, o.decision, error);
+  if (!o.ok) {
+    o.error = error.message;
+    if (error.file >= 0) {
+      auto pos = c.program->policy.files[static_cast<std::size_t>(error.file)].source->position(
+          error.span.begin);
+      o.line = pos.line;
+      o.column = pos.column;
+    }
+  }
+  return o;
+}
+
+// One reward per referral, and one more when `extra` holds.
+const char* kManyRewards = R"(policy "many-rewards" version 1
+currency CNY
+record Customer { id: string }
+record Invite { id: string }
+facts {
+  referrer: Customer
+  referrals: list of Invite
+  extra: bool
+}
+reward thanks to referrer for each qualified referral gives cash 1 CNY
+reward bonus to referrer when extra gives cash 1 CNY
+)";
+
+std::string referrals_json(std::size_t n, bool extra) {
+  std::string text = R"({"referrer": {"id": "u"}, "extra": )" +
+                     std::string(extra ? "true" : "false") + R"(, "referrals": [)";
+  for (std::size_t i = 0; i < n; ++i)
+    text += (i == 0 ? "" : ",") + (R"({"id":"r)" + std::to_string(i) + "\"}");
+  return text + "]}";
+}
+
+TEST(DecisionLimits, RewardsPerDecisionLimitIsExact) {
+  static_assert(kMaxRewardsPerDecision == 100000);
+  // kMaxFactsListItems referrals is as many as a list can hold: exactly the reward limit.
+  static_assert(kMaxFactsListItems == kMaxRewardsPerDecision);
+  Outcome at = evaluate_text(kManyRewards, referrals_json(kMaxRewardsPerDecision, false));
+  ASSERT_TRUE(at.ok) << at.error;
+  EXPECT_EQ(at.decision.rewards.size(), kMaxRewardsPerDecision);
+  Outcome past = evaluate_text(kManyRewards, referrals_json(kMaxRewardsPerDecision, true));
+  EXPECT_FALSE(past.ok);
+  EXPECT_EQ(past.error, "the decision has more than 100000 rewards");
+  EXPECT_EQ(past.line, 0u);  // a limit of the whole decision, not of one expression
+}
+
+const char* kAmounts = R"(policy "amounts" version 1
+currency CNY
+record Customer { id: string  spend: money  n: int }
+facts { referrer: Customer }
+output doubled = referrer.spend * 2
+output summed = referrer.spend + referrer.spend
+output reward_total = referrer.spend * referrer.n
+)";
+
+TEST(DecisionLimits, AmountsThatLeaveTheExactRangeAreErrorsAtTheOperation) {
+  // The largest amount in cents, 92233720368547758.07 CNY, loads; adding it to itself is an
+  // error at `referrer.spend + referrer.spend` (line 6, column 17 after `output summed = `).
+  Outcome o = evaluate_text(kAmounts,
+                            R"({"referrer": {"id": "u", "spend": 92233720368547758.07, "n": 1}})");
+  EXPECT_FALSE(o.ok);
+  EXPECT_EQ(o.error, "number is out of range");
+  EXPECT_EQ(o.line, 6u);
+  EXPECT_EQ(o.column, 17u);
+  // Half of it (rounded down) is fine, exactly.
+  o = evaluate_text(kAmounts,
+                    R"({"referrer": {"id": "u", "spend": 46116860184273879.03, "n": 2}})");
+  ASSERT_TRUE(o.ok) << o.error;
+  EXPECT_EQ(o.decision.outputs[1].json, R"({"amount":"92233720368547758.06","unit":"CNY"})");
+  EXPECT_EQ(o.decision.outputs[2].json, R"({"amount":"92233720368547758.06","unit":"CNY"})");
+  // A whole-number factor from the facts that takes the amount out of range is an error at
+  // `referrer.spend * referrer.n` (line 7, column 23 after `output reward_total = `).
+  o = evaluate_text(kAmounts,
+                    R"({"referrer": {"id": "u", "spend": 1000, "n": 9223372036854775807}})");
+  EXPECT_FALSE(o.ok);
+  EXPECT_EQ(o.error, "number is out of range");
+  EXPECT_EQ(o.line, 7u);
+  EXPECT_EQ(o.column, 23u);
+}
+
+}  // namespace
+}  // namespace refpol
