@@ -39,7 +39,7 @@ for t in "${targets[@]}"; do
   echo "$t: ${stats:-no stats line} (exit $rc)"
   if [ "$rc" -ne 0 ]; then
     echo "---- $t failed; the end of $log:" >&2
-    grep -vE '^#[0-9]+|^\s+NEW_FUNC' "$log" | tail -n 60 >&2
+    { grep -vE '^#[0-9]+|^\s+NEW_FUNC' "$log" || true; } | tail -n 60 >&2
     [ "$status" -ne 0 ] || status=$rc
   fi
 done

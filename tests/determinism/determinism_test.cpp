@@ -64,7 +64,8 @@ class Writer {
     switch (v.type().value()) {
       case T::object: {
         std::vector<std::pair<std::string, std::string>> fields;  // escaped key, written value
-        for (auto field : v.get_object().value()) {
+        simdjson::ondemand::object object = v.get_object().value();  // not a temporary: ASan
+        for (auto field : object) {
           std::pair<std::string, std::string> f;
           string(field.unescaped_key().value(), f.first);
           write(field.value(), f.second);
@@ -84,7 +85,8 @@ class Writer {
       case T::array: {
         out += '[';
         bool first = true;
-        for (auto item : v.get_array().value()) {
+        simdjson::ondemand::array array = v.get_array().value();
+        for (auto item : array) {
           if (!first) out += ',';
           first = false;
           write(item.value(), out);

@@ -44,7 +44,9 @@ tracked() {  # repository files (git's view when there is one, so build dirs are
   if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
     git -C "$root" ls-files --cached --others --exclude-standard -- "$@"
   else
-    find . -path './build*' -prune -o -type f -print | sed 's|^\./||' | grep -E "$(printf '%s|' "$@" | sed 's/\*/.*/g; s/|$//')"
+    # The globs as one anchored regular expression: `*.refpol` -> `(.*\.refpol)$`.
+    find . -path './build*' -prune -o -path './.git' -prune -o -type f -print | sed 's|^\./||' |
+      grep -E "($(printf '%s|' "$@" | sed 's/\./\\./g; s/\*/.*/g; s/|$//'))\$" || true
   fi
 }
 mapfile -t markdown < <(tracked '*.md')
