@@ -90,6 +90,7 @@ void Checker::run(CheckedPolicy& out) {
       }
     }
   }
+  check_define_sizes();
   // Qualification guards, which rules about qualified referrals may rely on.
   for (const auto& d : files_[0].decls) {
     if (const auto* c = v2::get_if<ast::ConditionsDecl>(&d)) {

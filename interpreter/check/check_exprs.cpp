@@ -200,6 +200,7 @@ Type Checker::define_type(const std::string& name, const ast::Expr& at, Ctx& ctx
                                             name));
     return Type{};
   }
+  if (!use_define(name, at, ctx)) return Type{};
   if (auto it = define_types_.find(name); it != define_types_.end()) return it->second;
   if (auto it = std::find(define_stack_.begin(), define_stack_.end(), name); it != define_stack_.end()) {
     std::string cycle;
@@ -242,6 +243,7 @@ Type Checker::call_type(const ast::Expr& e, Ctx& ctx) {
     for (const auto& a : args) {
       if (a.is_error()) return Type{};
     }
+    if (!use_define(e.text, e, ctx)) return Type{};
     define_stack_.push_back(e.text);
     Ctx inner;
     inner.file = define_file_.at(e.text);

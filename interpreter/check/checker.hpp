@@ -1,6 +1,7 @@
 // Checking: names, types and lints of a parsed policy and its imports, against its facts schema.
 // Also the loader that reads a policy file and resolves its imports.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,16 @@ namespace refpol {
 
 // Imports may nest this deep (a imports b imports c ...).
 inline constexpr std::size_t kMaxImportDepth = 16;
+
+// A definition is written out in full wherever it is used (a call compiles its body again; a
+// name without arguments evaluates its body again). These bound the written-out size, in syntax
+// tree nodes, of one definition and of all the uses of definitions in a policy, so that a few
+// lines cannot make checking, compiling or evaluating take exponential time (E123).
+inline constexpr std::uint64_t kMaxDefineExpansion = 10000;
+inline constexpr std::uint64_t kMaxPolicyExpansion = 100000;
+// ... and how deep one definition is once written out, so that a long chain of definitions
+// cannot exhaust the stack.
+inline constexpr std::uint64_t kMaxDefineDepth = 1000;
 
 // A policy that parsed and checked: the syntax trees (the policy first, then its imports) and
 // what the checker learned about them.

@@ -53,6 +53,14 @@ class Checker {
   std::map<std::string, Type, std::less<>> define_types_;
   std::set<std::string, std::less<>> used_defines_;
   std::vector<std::string> define_stack_;
+  // Written-out sizes of definitions (check_expansion.cpp), and of the uses outside them so far.
+  struct DefineSize {
+    std::uint64_t nodes = 0, depth = 0;
+    bool too_large() const { return nodes > kMaxDefineExpansion || depth > kMaxDefineDepth; }
+  };
+  std::map<std::string, DefineSize, std::less<>> define_sizes_;
+  std::uint64_t expansion_total_ = 0;
+  bool expansion_reported_ = false;
   std::map<std::string, std::pair<Span, Span>, std::less<>> phases_;  // name -> first, last
   std::vector<std::string> qualification_guards_;
   bool has_qualifies_ = false;
@@ -80,6 +88,15 @@ class Checker {
   Type call_type(const ast::Expr& e, Ctx& ctx);
   Type define_type(const std::string& name, const ast::Expr& at, Ctx& ctx);
   Type referral_type(const ast::Expr& at, Ctx& ctx);
+
+  // Expansion limits (check_expansion.cpp).
+  struct DefineShape;
+  void shape_of(const ast::Expr& e, std::uint64_t level, std::vector<std::string_view>& bound,
+                DefineShape& out) const;
+  void check_define_sizes();
+  // Counts one use of a definition outside any definition; false when it is too large (E123
+  // given), so the caller does not look into its body.
+  bool use_define(const std::string& name, const ast::Expr& at, Ctx& ctx);
   std::vector<std::string> visible_names(const Ctx& ctx) const;
 };
 

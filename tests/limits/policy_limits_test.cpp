@@ -249,6 +249,85 @@ TEST_F(PolicyLimits, OperandChainLimitIsExact) {
             bad + ":3:12: error: expression has more than 500 operands in a row; split it with `define` [E007]");
 }
 
+// Definitions doubling one another: d0 = 1 is 1 part, and d(i) = d(i-1) + d(i-1) is
+// 3 + 2 * d(i-1) parts (the `+`, two names, two bodies): 1, 5, 13, 29, 61, 125, 253, 509, 1021,
+// 2045, 4093 for d10.
+std::string doubling_definitions(int last) {
+  std::string text = kHeader + "define d0 = 1\n";
+  for (int i = 1; i <= last; ++i) {
+    text += "define d" + std::to_string(i) + " = d" + std::to_string(i - 1) + " + d" + std::to_string(i - 1) + "\n";
+  }
+  return text;
+}
+
+TEST_F(PolicyLimits, DefinitionExpansionLimitIsExact) {
+  static_assert(kMaxDefineExpansion == 10000);
+  // 15 `+`, 5 names, 4093 + 4093 + 1021 + 509 + 253 = 9969 parts of bodies, and 11 ones:
+  // 15 + 5 + 9969 + 11 = 10000. A group `( )` is one part more.
+  const std::string sum = "d10 + d10 + d8 + d7 + d6 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1";
+  auto policy = [&](const std::string& body) {
+    return doubling_definitions(10) + "define big = " + body + "\noutput y = big\n";
+  };
+  auto r = run_refpol({"check", write("ok.refpol", policy(sum))});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  const std::string bad = write("bad.refpol", policy(sum + " + (1)"));
+  r = run_refpol({"check", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  // The definitions are lines 3 to 13; `big` is on line 14, its name at column 8.
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            bad + ":14:8: error: `big` is too large once the definitions it uses are written out: 10003 parts, "
+                  "more than 10000 [E123]");
+}
+
+TEST_F(PolicyLimits, PolicyExpansionLimitIsExact) {
+  static_assert(kMaxPolicyExpansion == 100000);
+  // Uses outside definitions count the written-out bodies: 24 outputs of d10 are 24 * 4093 =
+  // 98232 parts, allowed; a 25th (102325) is not.
+  auto policy = [&](int uses) {
+    std::string text = doubling_definitions(10) + "output y = d10";
+    for (int i = 1; i < uses; ++i) text += "\noutput y" + std::to_string(i) + " = d10";
+    return text + "\n";
+  };
+  auto r = run_refpol({"check", write("ok.refpol", policy(24))});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  const std::string bad = write("bad.refpol", policy(25));
+  r = run_refpol({"check", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  // Lines 3 to 13 are the definitions; the 25th output, `output y24 = d10`, is on line 38.
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            bad + ":38:14: error: the definitions used in this policy add up to more than 100000 parts once they "
+                  "are written out [E123]");
+}
+
+TEST_F(PolicyLimits, DefinitionDepthLimitIsExact) {
+  static_assert(kMaxDefineDepth == 1000);
+  // d0 = 1 is 1 level deep and d(i) = d(i-1) is one more: d(i) is i + 1 levels.
+  auto chain = [&](int last) {
+    std::string text = kHeader + "define d0 = 1\n";
+    for (int i = 1; i <= last; ++i) text += "define d" + std::to_string(i) + " = d" + std::to_string(i - 1) + "\n";
+    return text + "output y = d" + std::to_string(last) + "\n";
+  };
+  auto r = run_refpol({"check", write("ok.refpol", chain(999))});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  const std::string bad = write("bad.refpol", chain(1000));
+  r = run_refpol({"check", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            bad + ":1003:8: error: `d1000` is nested too deeply once the definitions it uses are written out: "
+                  "1001 levels, more than 1000 [E123]");
+}
+
+// Before the depth limit, checking 200000 definitions in a chain overflowed the stack.
+TEST_F(PolicyLimits, LongChainOfDefinitionsIsRefusedWithoutRecursing) {
+  std::string text = kHeader + "define d0 = 1\n";
+  for (int i = 1; i < 200000; ++i) text += "define d" + std::to_string(i) + " = d" + std::to_string(i - 1) + "\n";
+  text += "output y = d199999\n";
+  auto r = run_refpol({"check", write("chain.refpol", text)});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find(":1003:8: error: `d1000` is nested too deeply"), std::string::npos) << r.out.substr(0, 500);
+  EXPECT_NE(r.out.find("checked 1 file: 1 error, 0 warnings"), std::string::npos);
+}
+
 TEST_F(PolicyLimits, VersionDigitsLimitIsExact) {
   static_assert(kMaxVersionDigits == 9);
   auto r = run_refpol({"check", write("ok.refpol", "policy \"limits\" version 999999999\ncurrency CNY\n")});

@@ -12,16 +12,13 @@
 namespace refpol {
 namespace {
 
-// Not fixed yet (the first does not even finish): enable both with the fix. The fix is a limit on
-// how far definitions expand. The checker gives each definition an expanded size, its own nodes
-// plus the expanded sizes of the definitions it names or calls, worked out once per definition
-// (memoised, so the check itself stays linear and a call no longer re-checks the body when the
-// argument types were seen before), and reports an error, with a new code, where a definition,
-// condition or rule passes a named constant (kMaxDefineExpansion, say 100,000 nodes), naming the
-// chain of definitions. The compiler inlines calls and the machine walks definitions exactly that
-// far, so both are then bounded too. The limit needs its code in docs/errors.md, a line in
-// docs/language.md#limits and golden cases in tests/golden/check/.
-TEST(Regression, DISABLED_DefinitionsThatCallEachOtherTwiceAreRejectedQuickly) {
+// Fixed by limits on how far definitions are written out (E123, kMaxDefineExpansion and
+// kMaxPolicyExpansion in interpreter/check/checker.hpp): each definition's written-out size is
+// worked out once, and the checker stops at the first definition past the limit without looking
+// into the bodies it would expand. Both policies are now refused in milliseconds; their exact
+// errors are golden cases (tests/golden/check/define_expansion, policy_expansion) and the limits
+// are tested at their values in tests/limits/policy_limits_test.cpp.
+TEST(Regression, DefinitionsThatCallEachOtherTwiceAreRejectedQuickly) {
   std::string policy = "policy \"t\" version 1\ncurrency CNY\nimport \"standard\"\ndefine d0(x) = x\n";
   for (int i = 1; i < 40; ++i) {
     policy += "define d" + std::to_string(i) + "(x) = d" + std::to_string(i - 1) + "(x) + d" +
@@ -30,10 +27,11 @@ TEST(Regression, DISABLED_DefinitionsThatCallEachOtherTwiceAreRejectedQuickly) {
   policy += "referrer eligible when d39(referrer.order_count) > 0\n";
   CompileResult c = compile_text((testing::source_dir() / "tests/regression/inline.refpol").string(), policy);
   EXPECT_FALSE(c.program);
-  EXPECT_TRUE(c.diagnostics.has_errors());
+  ASSERT_TRUE(c.diagnostics.has_errors());
+  EXPECT_EQ(c.diagnostics.items().front().code, "E123");
 }
 
-TEST(Regression, DISABLED_DefinitionsWithoutParametersThatDoubleAreRejectedQuickly) {
+TEST(Regression, DefinitionsWithoutParametersThatDoubleAreRejectedQuickly) {
   std::string policy = "policy \"t\" version 1\ncurrency CNY\nimport \"standard\"\n"
                        "define d0 = referrer.order_count\n";
   for (int i = 1; i < 40; ++i) {
@@ -41,8 +39,9 @@ TEST(Regression, DISABLED_DefinitionsWithoutParametersThatDoubleAreRejectedQuick
   }
   policy += "referrer eligible when d39 > 0\nreward r to referrer once gives cash 1 CNY\n";
   CompileResult c = compile_text((testing::source_dir() / "tests/regression/inline.refpol").string(), policy);
-  EXPECT_FALSE(c.program);  // today it compiles, and each evaluation runs 2^39 additions
-  EXPECT_TRUE(c.diagnostics.has_errors());
+  EXPECT_FALSE(c.program);  // it compiled, and each evaluation ran 2^39 additions
+  ASSERT_TRUE(c.diagnostics.has_errors());
+  EXPECT_EQ(c.diagnostics.items().front().code, "E123");
 }
 
 }  // namespace
