@@ -214,11 +214,20 @@ class Engine {
     m_.set_qualified(q);
   }
 
-  Decimal round_amount(const Decimal& d, std::string_view unit) {
+  // Money arithmetic outside expressions (rounding, shares, caps, the budget) is exact or an
+  // evaluation error at `node`, like the expressions' own: never a wrapped or unrounded amount.
+  bool exact(DecimalError e, std::uint32_t node) {
+    if (e == DecimalError::none) return true;
+    m_.fail(node, describe(e));
+    return false;
+  }
+
+  // Rounded to the unit's digits: cents for a currency, hundredths of a percent, whole points.
+  Decimal round_amount(const Decimal& d, std::string_view unit, std::uint32_t node) {
     Decimal r;
     int digits = unit.size() == 3 && unit != "%" ? 2 : 0;
     if (unit == "%") digits = 2;
-    if (round_to(d, digits, Rounding::half_up, r) != DecimalError::none) return d;
+    if (!exact(round_to(d, digits, Rounding::half_up, r), node)) return d;
     return r;
   }
 
@@ -251,19 +260,19 @@ class Engine {
       if (a.index() == kMoney) {
         const Money& money = unsafe_get<kMoney>(a);
         r.unit = p_.units[money.unit];
-        r.amount = round_amount(money.amount, r.unit);
+        r.amount = round_amount(money.amount, r.unit, g.amount);
         r.has_amount = true;
       } else if (is_numeric(a)) {
         Decimal d = as_decimal(a);
         if (g.kind == "coupon" || g.kind == "discount") {
           // A share off: 20% is held as 0.20 and shown as 20 with unit `%`.
           Decimal pct;
-          mul(d, from_int(100), pct);
+          if (!exact(mul(d, from_int(100), pct), g.amount)) return;
           r.unit = "%";
-          r.amount = normalized(round_amount(pct, "%"));
+          r.amount = normalized(round_amount(pct, "%", g.amount));
         } else if (g.kind == "points") {
           r.unit = "points";
-          r.amount = round_amount(d, "points");
+          r.amount = round_amount(d, "points", g.amount);
         } else {
           r.amount = d;
         }
@@ -416,7 +425,7 @@ class Engine {
       Value a = m_.eval(g.amount);
       if (a.index() == kMoney) {
         f.unit = p_.units[unsafe_get<kMoney>(a).unit];
-        f.amount = round_amount(unsafe_get<kMoney>(a).amount, f.unit);
+        f.amount = round_amount(unsafe_get<kMoney>(a).amount, f.unit, g.amount);
         f.has_amount = true;
       } else if (is_numeric(a)) {
         f.amount = as_decimal(a);
@@ -444,7 +453,7 @@ class Engine {
     Decimal cost = f.value ? *f.value : Decimal{};
     // A fallback that costs nothing always fits, even when the budget is overspent.
     if (cost.mantissa > 0 && compare(cost, remaining) > 0) return false;
-    sub(remaining, cost, remaining);
+    if (!exact(sub(remaining, cost, remaining), g.amount)) return false;
     f.reason = "budget_fallback";
     r = f;
     return true;
@@ -466,7 +475,7 @@ class Engine {
           it = used.end() - 1;
         }
         Decimal remaining;
-        sub(lim, it->second, remaining);
+        if (!exact(sub(lim, it->second, remaining), cap.limit)) return;
         if (compare(remaining, Decimal{}) <= 0) {
           r.status = RewardStatus::withheld;
           r.reason = "cap";
@@ -478,29 +487,33 @@ class Engine {
           // The reward's value shrinks in proportion: 300 of 500 points valued 5 CNY is 3 CNY.
           if (r.value) {
             Decimal share, scaled;
-            if (div(remaining, r.amount, share) == DecimalError::none &&
-                mul(*r.value, share, scaled) == DecimalError::none &&
-                round_to(scaled, 2, Rounding::half_up, scaled) == DecimalError::none) {
-              r.value = scaled;
+            if (!exact(div(remaining, r.amount, share), cap.limit) || !exact(mul(*r.value, share, scaled), cap.limit) ||
+                !exact(round_to(scaled, 2, Rounding::half_up, scaled), cap.limit)) {
+              return;
             }
+            r.value = scaled;
           }
-          r.amount = round_amount(remaining, r.unit);
+          r.amount = round_amount(remaining, r.unit, cap.limit);
           r.capped = true;
         }
-        add(it->second, r.amount, it->second);
+        if (!exact(add(it->second, r.amount, it->second), cap.limit)) return;
       }
     }
     if (p.budget_total == kNoNode) return;
     Decimal remaining;
-    sub(as_decimal(m_.eval(p.budget_total)), as_decimal(m_.eval(p.budget_spent)), remaining);
+    if (!exact(sub(as_decimal(m_.eval(p.budget_total)), as_decimal(m_.eval(p.budget_spent)), remaining),
+               p.budget_total)) {
+      return;
+    }
     for (Reward& r : out_.rewards) {
       if (r.status != RewardStatus::granted && r.status != RewardStatus::pending) continue;
       if (!r.value) continue;
       if (compare(*r.value, remaining) <= 0) {
-        sub(remaining, *r.value, remaining);
+        if (!exact(sub(remaining, *r.value, remaining), p.budget_total)) return;
         continue;
       }
       if (p.has_fallback && try_fallback(r, remaining)) continue;
+      if (m_.failed()) return;
       r.status = RewardStatus::withheld;
       r.reason = "budget";
       r.granted_at.reset();

@@ -119,5 +119,52 @@ TEST(DecisionLimits, AmountsThatLeaveTheExactRangeAreErrorsAtTheOperation) {
   EXPECT_EQ(o.column, 23u);
 }
 
+const char* kRewardArithmetic = R"(policy "reward-arithmetic" version 1
+currency CNY
+record Customer { id: string  spend: money  share: number }
+facts { referrer: Customer  spent: money }
+reward cash_back to referrer once gives cash referrer.spend
+reward off to referrer once gives coupon referrer.share expires never
+budget 1000 CNY spent spent
+)";
+
+// The arithmetic refpol does on rewards after the expressions (rounding to cents, a share off
+// shown in percent, the budget left) is exact or an error too, at the part of the policy it
+// belongs to; before, the amount was shown unrounded, the share as a wrapped number, and an
+// overflowing budget let rewards through.
+TEST(DecisionLimits, RewardArithmeticOutsideTheExactRangeIsAnError) {
+  // Within range: 12.345 CNY rounds to 12.35 (half up), a share of 0.2 is 20 %.
+  Outcome o = evaluate_text(kRewardArithmetic,
+                            R"({"referrer": {"id": "u", "spend": 12.345, "share": 0.2}, "spent": 0})");
+  ASSERT_TRUE(o.ok) << o.error;
+  ASSERT_EQ(o.decision.rewards.size(), 2u);
+  EXPECT_EQ(to_string(o.decision.rewards[0].amount), "12.35");
+  EXPECT_EQ(to_string(o.decision.rewards[1].amount), "20");
+  EXPECT_EQ(o.decision.rewards[1].unit, "%");
+  // 10^17 CNY holds as a whole number but not in cents: an error at the amount (line 5, column
+  // 46, after `reward cash_back to referrer once gives cash `).
+  o = evaluate_text(kRewardArithmetic,
+                    R"({"referrer": {"id": "u", "spend": 100000000000000000, "share": 0.2}, "spent": 0})");
+  EXPECT_FALSE(o.ok);
+  EXPECT_EQ(o.error, "number is out of range");
+  EXPECT_EQ(o.line, 5u);
+  EXPECT_EQ(o.column, 46u);
+  // A share of 10^17 is 10^19 percent, out of range: an error at the share (line 6, column 42).
+  o = evaluate_text(kRewardArithmetic,
+                    R"({"referrer": {"id": "u", "spend": 1, "share": 100000000000000000}, "spent": 0})");
+  EXPECT_FALSE(o.ok);
+  EXPECT_EQ(o.error, "number is out of range");
+  EXPECT_EQ(o.line, 6u);
+  EXPECT_EQ(o.column, 42u);
+  // 1000 CNY minus a spent of -92233720368547758.07 CNY does not fit: an error at the budget's
+  // total (line 7, column 8).
+  o = evaluate_text(kRewardArithmetic,
+                    R"({"referrer": {"id": "u", "spend": 1, "share": 0.2}, "spent": -92233720368547758.07})");
+  EXPECT_FALSE(o.ok);
+  EXPECT_EQ(o.error, "number is out of range");
+  EXPECT_EQ(o.line, 7u);
+  EXPECT_EQ(o.column, 8u);
+}
+
 }  // namespace
 }  // namespace refpol
