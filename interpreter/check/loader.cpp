@@ -3,12 +3,11 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "interpreter/check/checker_impl.hpp"
 #include "interpreter/parse/parser.hpp"
+#include "interpreter/source/read_file.hpp"
 #include "interpreter/source/sha256.hpp"
 
 namespace refpol {
@@ -18,28 +17,13 @@ namespace v2 = boost::variant2;
 namespace {
 
 bool read_file(const std::string& path, std::string& out, std::string& problem, bool& too_big) {
-  too_big = false;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    problem = "is a folder, not a file";
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    problem = "cannot be read (does it exist?)";
-    return false;
-  }
-  // Refuse huge files before reading them whole.
-  auto size = fs::file_size(path, ec);
-  if (!ec && size > kMaxSourceBytes) {
-    problem = fmt::format("is {} bytes; a policy may be at most {} bytes", size, kMaxSourceBytes);
-    too_big = true;
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
+  ReadResult r = read_file_limited(path, kMaxSourceBytes, out);
+  too_big = r.status == ReadStatus::too_large;
+  if (r.status == ReadStatus::ok) return true;
+  problem = too_big && r.size_known
+                ? fmt::format("is {} bytes; a policy may be at most {} bytes", r.size, kMaxSourceBytes)
+                : describe_read_problem(r, kMaxSourceBytes);
+  return false;
 }
 
 // A module name is a plain file name: letters, digits, `-`, `_`, optionally ending `.refpol`.

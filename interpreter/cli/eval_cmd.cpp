@@ -17,6 +17,7 @@
 #include "interpreter/decision/decision_json.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "interpreter/source/diagnostic.hpp"
+#include "interpreter/source/read_file.hpp"
 
 namespace refpol::cli {
 namespace {
@@ -84,9 +85,25 @@ int run_eval(const EvalCmdOptions& o) {
   EvalError eval_error;
   std::string out;
   if (!jsonl) {
-    std::ostringstream ss;
-    ss << in->rdbuf();
-    std::string text = ss.str();
+    // Read no more than a document may hold: a huge file is refused without being held.
+    std::string text;
+    ReadResult read = read_stream_limited(*in, kMaxFactsBytes, text);
+    if (read.status == ReadStatus::too_large) {
+      std::error_code ec;
+      const auto size = o.facts == "-" ? 0 : std::filesystem::file_size(o.facts, ec);
+      FactsError e;
+      e.line = e.column = 1;
+      e.message = size > kMaxFactsBytes && !ec
+                      ? fmt::format("document too large: {} bytes (the limit is {})", size, kMaxFactsBytes)
+                      : fmt::format("document too large: more than {} bytes (the limit is {})", kMaxFactsBytes,
+                                    kMaxFactsBytes);
+      std::fputs((render_facts_error(o.facts, e) + "\n").c_str(), stderr);
+      return kExitFindings;
+    }
+    if (read.status != ReadStatus::ok) {
+      std::fputs(fmt::format("refpol: error: `{}` cannot be read\n", o.facts).c_str(), stderr);
+      return kExitUsage;
+    }
     bool loaded = yaml ? load_facts_yaml(text, ctx, facts, errors) : load_facts_json(text, ctx, facts, errors);
     if (!loaded) {
       for (const auto& e : errors) std::fputs((render_facts_error(o.facts, e) + "\n").c_str(), stderr);

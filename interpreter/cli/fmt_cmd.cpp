@@ -4,26 +4,27 @@
 #include <cstdio>
 #include <string>
 #include <fstream>
-#include <sstream>
 
 #include "interpreter/cli/commands.hpp"
 #include "interpreter/fmt/formatter.hpp"
 #include "interpreter/parse/parser.hpp"
+#include "interpreter/source/read_file.hpp"
 
 namespace refpol::cli {
 
 int run_fmt(const FmtOptions& options) {
   bool findings = false, io_problem = false;
   for (const auto& path : options.files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::fputs(fmt::format("refpol: error: `{}` cannot be read (does it exist?)\n", path).c_str(), stderr);
-      io_problem = true;
+    std::string text;
+    ReadResult read = read_file_limited(path, kMaxSourceBytes, text);
+    if (read.status != ReadStatus::ok) {
+      std::fputs(fmt::format("refpol: error: `{}` {}\n", path, describe_read_problem(read, kMaxSourceBytes)).c_str(),
+                 stderr);
+      // A file too large to be a policy is a finding, as `check` says (E010); the others are I/O.
+      (read.status == ReadStatus::too_large ? findings : io_problem) = true;
       continue;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    auto source = std::make_shared<SourceFile>(path, ss.str());
+    auto source = std::make_shared<SourceFile>(path, std::move(text));
     FormatResult r = format_source(source);
     if (!r.ok) {
       { std::string text = render_text(r.diagnostics); std::fwrite(text.data(), 1, text.size(), stderr); }

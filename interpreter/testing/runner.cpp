@@ -12,6 +12,8 @@
 
 #include "interpreter/eval/evaluator.hpp"
 #include "interpreter/eval/facts.hpp"
+#include "interpreter/parse/parser.hpp"
+#include "interpreter/source/read_file.hpp"
 
 namespace refpol::policytest {
 namespace {
@@ -24,17 +26,6 @@ constexpr int kMaxInlineDepth = 100;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-bool read_file(const std::string& path, std::string& out) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return false;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
 }
 
 std::string canonical(const std::string& path) {
@@ -268,7 +259,12 @@ class Runner {
     PolicyEntry& e = it->second;
     if (!fresh) return e;
     std::string text;
-    if (!read_file(path, text)) {
+    ReadResult read = read_file_limited(path, kMaxSourceBytes, text);
+    if (read.status == ReadStatus::too_large) {
+      e.errors = fmt::format("refpol: error: the policy `{}` {} [E010]\n", path, describe_read_problem(read, kMaxSourceBytes));
+      return e;
+    }
+    if (read.status != ReadStatus::ok) {
       e.unreadable = true;
       return e;
     }
@@ -332,12 +328,14 @@ class Runner {
     std::vector<FactsError> errors;
     if (c.facts_form == TestCase::Facts::file) {
       auto [it, fresh] = facts_texts_.try_emplace(canonical(c.facts_file));
-      if (fresh && !read_file(c.facts_file, it->second)) {
+      ReadResult read;
+      if (fresh) read = read_file_limited(c.facts_file, kMaxFactsBytes, it->second);
+      if (read.status != ReadStatus::ok) {
         facts_texts_.erase(it);
-        r_.io_error = true;
+        if (read.status != ReadStatus::too_large) r_.io_error = true;
         Diagnostics d;
         d.error("", tf.source, c.facts_at,
-                fmt::format("the facts file `{}` cannot be read (does it exist?)", c.facts_file));
+                fmt::format("the facts file `{}` {}", c.facts_file, describe_read_problem(read, kMaxFactsBytes)));
         cr.errors = render_text(d);
         return false;
       }

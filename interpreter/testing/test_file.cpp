@@ -16,6 +16,7 @@
 #include "interpreter/check/checker.hpp"
 #include "interpreter/eval/decimal.hpp"
 #include "interpreter/eval/time.hpp"
+#include "interpreter/source/read_file.hpp"
 
 namespace refpol::policytest {
 namespace {
@@ -725,18 +726,17 @@ TestFile parse_test_file(const std::string& path, std::string text) {
 }
 
 TestFile load_test_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text;
+  ReadResult read = read_file_limited(path, kMaxTestFileBytes, text);
+  if (read.status != ReadStatus::ok) {
     TestFile f;
     f.path = path;
-    f.unreadable = true;
-    f.problems.error("", nullptr, Span{},
-                     fmt::format("`{}` cannot be read (does it exist?)", path));
+    // Too large is a problem of the file, like a syntax error; the others are I/O problems.
+    f.unreadable = read.status != ReadStatus::too_large;
+    f.problems.error("", nullptr, Span{}, fmt::format("`{}` {}", path, describe_read_problem(read, kMaxTestFileBytes)));
     return f;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_test_file(path, ss.str());
+  return parse_test_file(path, std::move(text));
 }
 
 }  // namespace refpol::policytest

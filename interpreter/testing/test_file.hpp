@@ -80,6 +80,10 @@ struct TestCase {
   Diagnostics problems;  // errors in this case: it fails without being run
 };
 
+// A test file larger than this is refused before it is read (it may hold several inline facts
+// documents of up to kMaxFactsBytes each).
+inline constexpr std::size_t kMaxTestFileBytes = 64 * 1024 * 1024;
+
 struct TestFile {
   std::string path;    // as shown in messages
   SourcePtr source;    // null when the file could not be read
