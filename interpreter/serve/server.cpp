@@ -60,7 +60,8 @@ const char* reason_code(int status) {
 
 // Sends a body made of pieces with its length known up front (so keep-alive works as usual),
 // without joining them into one string first.
-void send_chunks(std::vector<std::string> pieces, const std::string& content_type, httplib::Response& res) {
+void send_chunks(std::vector<std::string> pieces, const std::string& content_type, httplib::Response& res,
+                 Service& service) {
   auto chunks = std::make_shared<std::vector<std::string>>(std::move(pieces));
   std::size_t total = 0;
   for (const auto& c : *chunks) total += c.size();
@@ -77,7 +78,8 @@ void send_chunks(std::vector<std::string> pieces, const std::string& content_typ
                                start += c.size();
                              }
                              return false;
-                           });
+                           },
+                           [chunks, &service](bool) { service.recycle(*chunks); });
 }
 
 }  // namespace
@@ -121,12 +123,12 @@ int run_server(const ServerOptions& o) {
   server.set_write_timeout(10, 0);
   server.set_payload_max_length(o.limits.max_body_bytes);
 
-  httplib::Server::Handler handler = [&](const httplib::Request& req, httplib::Response& res) {
-    const auto start = std::chrono::steady_clock::now();
+  auto handle = [&](const httplib::Request& req, std::string_view body, httplib::Response& res,
+                    std::chrono::steady_clock::time_point start) {
     Request rq;
     rq.method = req.method;
     rq.path = req.path;
-    rq.body = req.body;
+    rq.body = body;
     rq.explain = param(req, "explain");
     rq.now = param(req, "now");
     Response rs;
@@ -138,14 +140,37 @@ int run_server(const ServerOptions& o) {
       res.body = std::move(rs.body);  // set_content would copy it
       res.set_header("Content-Type", rs.content_type);
     } else {
-      send_chunks(std::move(rs.chunks), rs.content_type, res);
+      send_chunks(std::move(rs.chunks), rs.content_type, res, service);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     metrics.observe(rs.route, rs.status, seconds);
   };
+  httplib::Server::Handler handler = [&](const httplib::Request& req, httplib::Response& res) {
+    handle(req, req.body, res, std::chrono::steady_clock::now());
+  };
+  // A POST body is read into a buffer sized once from Content-Length, which is given back for
+  // the next request: left to the library, a batch body grew by doubling into fresh memory on
+  // every request, and copying and faulting in those pages cost more than deciding the batch
+  // (docs/performance.md).
+  httplib::Server::HandlerWithContentReader post = [&](const httplib::Request& req, httplib::Response& res,
+                                                        const httplib::ContentReader& read) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto length = req.get_header_value<uint64_t>("Content-Length");
+    std::vector<std::string> buffers;  // (not `buffers(1, ...)`: that copies, and a copy has no spare capacity)
+    buffers.push_back(service.take_buffer(length <= o.limits.max_body_bytes ? length : 0));
+    std::string& body = buffers[0];
+    if (!read([&](const char* data, std::size_t n) {
+          body.append(data, n);
+          return true;
+        })) {
+      return;  // the library has set the status (413 for a body past --max-body-bytes)
+    }
+    handle(req, body, res, start);
+    service.recycle(buffers);
+  };
   // Every method and path reaches Service::handle, which answers 404 and 405 itself.
   server.Get(".*", handler);
-  server.Post(".*", handler);
+  server.Post(".*", post);
   server.Put(".*", handler);
   server.Patch(".*", handler);
   server.Delete(".*", handler);

@@ -377,6 +377,38 @@ void Service::evaluate(const Request& rq, Response& rs) {
   write_item_error(error, std::nullopt, std::nullopt, rs.body);
 }
 
+// At most this many buffers of at most this size are kept for the next batches.
+constexpr std::size_t kPooledBuffers = 16;
+constexpr std::size_t kPooledBufferBytes = 64 * 1024 * 1024;
+
+std::string Service::take_buffer(std::size_t capacity) {
+  std::string b;
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    auto best = pool_.end();
+    for (auto it = pool_.begin(); it != pool_.end(); ++it) {
+      if (it->capacity() >= capacity && (best == pool_.end() || it->capacity() < best->capacity())) best = it;
+    }
+    if (best != pool_.end()) {
+      b = std::move(*best);
+      pool_.erase(best);
+    }
+  }
+  b.reserve(capacity);
+  return b;
+}
+
+void Service::recycle(std::vector<std::string>& pieces) {
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  for (auto& p : pieces) {
+    if (pool_.size() >= kPooledBuffers) break;
+    if (p.capacity() < 4096 || p.capacity() > kPooledBufferBytes) continue;
+    p.clear();
+    pool_.push_back(std::move(p));
+  }
+  pieces.clear();
+}
+
 void Service::batch(const Request& rq, Response& rs) {
   auto policy = store_.current();
   EvalOptions options;
@@ -428,7 +460,7 @@ void Service::batch(const Request& rq, Response& rs) {
     std::size_t decided = 0, facts_errors = 0, eval_errors = 0;
   };
   auto run_slice = [&](Slice& sl) {
-    sl.out.reserve((sl.end - sl.begin) * 600);
+    sl.out = take_buffer((sl.end - sl.begin) * 600);
     for (std::size_t i = sl.begin; i < sl.end; ++i) {
       if (array && i) sl.out += ',';
       const std::size_t mark = sl.out.size();

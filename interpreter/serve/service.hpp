@@ -121,6 +121,13 @@ class Service {
   void handle(const Request& request, Response& response);
   // What POST /v1/reload and SIGHUP do; logs the outcome and counts it in the metrics.
   ReloadOutcome reload();
+  // Gives back a batch response's pieces once they are sent: their memory serves the next
+  // batch, whose pages are then already in place (docs/performance.md). Optional.
+  void recycle(std::vector<std::string>& pieces);
+  // An empty buffer of at least `capacity` bytes (for request bodies and batch output): the
+  // smallest given back that is large enough, so that buffers are not grown (into fresh memory)
+  // and none is taken from a request that needs it more.
+  std::string take_buffer(std::size_t capacity);
 
  private:
   void evaluate(const Request& request, Response& response);
@@ -131,6 +138,8 @@ class Service {
   Metrics& metrics_;
   ClockFn clock_;
   LogFn log_;
+  std::mutex pool_mutex_;
+  std::vector<std::string> pool_;  // emptied buffers, kept for batches
 };
 
 // `{"error":{"status":S,"code":"...","message":"..."}}`: the body of every error response.

@@ -179,6 +179,34 @@ TEST_F(Serve, BatchWithABadItemInTheMiddleKeepsEveryOtherDecision) {
   EXPECT_EQ(lines[2], db);
 }
 
+// Request bodies and batch answers are read and written into buffers given back for the next
+// request (Service::recycle). With one server thread they are certainly reused: a small batch
+// after a large one, and the large one again, must carry nothing over.
+TEST_F(Serve, BatchesAfterOneAnotherReuseBuffersWithoutCarryingAnythingOver) {
+  start({"--policy", kFlat, "--threads", "1"});
+  auto c = client(*server_);
+  const std::string a = flat_facts("a", 1), b = flat_facts("b", 5);
+  const std::string da = cli_decision(kFlat, a, {"--now", kNow}), db = cli_decision(kFlat, b, {"--now", kNow});
+  std::string large, expected_large;
+  for (int i = 0; i < 5000; ++i) {  // more than one slice (kItemsPerSlice is 2048)
+    large += (i % 3 ? a : b) + "\n";
+    expected_large += (i % 3 ? da : db) + "\n";
+  }
+  auto first = c.Post("/v1/evaluate/batch?now=" + kNow, large, "application/x-ndjson");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_TRUE(first->body == expected_large) << first->body.substr(0, 300);
+  auto small = c.Post("/v1/evaluate/batch?now=" + kNow, b + "\n", "application/x-ndjson");
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->body, db + "\n");
+  auto single = c.Post("/v1/evaluate?now=" + kNow, a, "application/json");
+  ASSERT_TRUE(single);
+  EXPECT_EQ(chomp(single->body), da);
+  auto again = c.Post("/v1/evaluate/batch?now=" + kNow, large, "application/x-ndjson");
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->body == expected_large) << again->body.substr(0, 300);
+}
+
 TEST_F(Serve, MetricsCountRequestsDecisionsErrorsAndReloads) {
   start({"--policy", kFlat});
   auto c = client(*server_);
