@@ -84,6 +84,9 @@ void send_chunks(std::vector<std::string> pieces, const std::string& content_typ
 
 }  // namespace
 
+// Bodies from this size on are read into pooled buffers.
+constexpr std::size_t kPooledBodyBytes = 64 * 1024;
+
 int run_server(const ServerOptions& o) {
   // Signals go to the main thread's sigwait only: block them before any thread starts.
   sigset_t signals;
@@ -157,7 +160,9 @@ int run_server(const ServerOptions& o) {
     const auto start = std::chrono::steady_clock::now();
     const auto length = req.get_header_value<uint64_t>("Content-Length");
     std::vector<std::string> buffers;  // (not `buffers(1, ...)`: that copies, and a copy has no spare capacity)
-    buffers.push_back(service.take_buffer(length <= o.limits.max_body_bytes ? length : 0));
+    // Small bodies (single evaluations) skip the pool and its lock.
+    buffers.push_back(length >= kPooledBodyBytes && length <= o.limits.max_body_bytes ? service.take_buffer(length)
+                                                                                      : std::string());
     std::string& body = buffers[0];
     if (!read([&](const char* data, std::size_t n) {
           body.append(data, n);
@@ -166,7 +171,7 @@ int run_server(const ServerOptions& o) {
       return;  // the library has set the status (413 for a body past --max-body-bytes)
     }
     handle(req, body, res, start);
-    service.recycle(buffers);
+    if (body.capacity() >= kPooledBodyBytes) service.recycle(buffers);
   };
   // Every method and path reaches Service::handle, which answers 404 and 405 itself.
   server.Get(".*", handler);
