@@ -37,6 +37,7 @@ Worker& worker() {
 struct ItemError {
   int status = 422;
   const char* code = "invalid_facts";
+  bool evaluation = false;  // the facts were fine but the evaluation failed (counted apart)
   std::string message;
   std::vector<FactsError> problems;
 };
@@ -94,6 +95,7 @@ bool decide(const LoadedPolicy& policy, std::string_view text, const EvalOptions
   if (!evaluate(program, w.facts, options, w.scratch, w.decision, eval_error)) {
     error.status = 422;
     error.code = "evaluation_failed";
+    error.evaluation = true;
     error.message = render_eval_error(program, eval_error);
     return false;
   }
@@ -371,7 +373,7 @@ void Service::evaluate(const Request& rq, Response& rs) {
     metrics_.add_decisions(1);
     return;
   }
-  (error.code == std::string_view("evaluation_failed") ? metrics_.add_eval_errors(1) : metrics_.add_facts_errors(1));
+  (error.evaluation ? metrics_.add_eval_errors(1) : metrics_.add_facts_errors(1));
   rs.status = error.status;
   rs.body.clear();
   write_item_error(error, std::nullopt, std::nullopt, rs.body);
@@ -469,7 +471,7 @@ void Service::batch(const Request& rq, Response& rs) {
         ++sl.decided;
       } else {
         sl.out.resize(mark);
-        (error.code == std::string_view("evaluation_failed") ? sl.eval_errors : sl.facts_errors) += 1;
+        (error.evaluation ? sl.eval_errors : sl.facts_errors) += 1;
         write_item_error(error, i, array ? std::nullopt : std::optional<std::size_t>(lines[i]), sl.out);
       }
       if (!array) sl.out += '\n';

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "interpreter/source/markup.hpp"
+
 namespace refpol::report {
 namespace {
 
@@ -61,36 +63,7 @@ std::string open_svg(std::string_view name, std::string_view title, double heigh
 
 }  // namespace
 
-std::string esc(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += "\uFFFD";
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
+std::string esc(std::string_view text) { return markup_escape(text); }
 
 std::string with_commas(std::string_view number) {
   const std::size_t sign = !number.empty() && number[0] == '-' ? 1 : 0;

@@ -16,8 +16,8 @@ struct Shown {
   bool null = false;
 };
 
-// Escapes text for HTML and SVG content and attribute values; control characters other than
-// tab and newline become U+FFFD (they are not allowed in HTML).
+// Escapes text for HTML and SVG content and attribute values (markup_escape, in
+// interpreter/source/markup.hpp), under a short name for the many places that use it.
 std::string esc(std::string_view text);
 
 // The text of a JSON integer or decimal string with commas between groups of three digits of

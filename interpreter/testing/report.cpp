@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "interpreter/source/markup.hpp"
+
 namespace refpol::policytest {
 namespace {
 
@@ -31,36 +33,6 @@ std::string case_details(const CaseResult& c) {
   return out;
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 allows no other control characters, not even as references.
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-          out += '?';
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
 
 // `policies/old-friends/tests/ladder.test.yaml` -> `policies.old-friends.tests.ladder`
 std::string class_name(std::string path) {
@@ -124,7 +96,7 @@ std::string render_junit(const RunResult& r) {
     std::string cases;
     for (const CaseResult& c : f.cases) {
       cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
-                           xml_escape(class_name(f.path)), xml_escape(c.name), xml_escape(f.path));
+                           markup_escape(class_name(f.path)), markup_escape(c.name), markup_escape(f.path));
       if (c.line > 0) cases += fmt::format(" line=\"{}\"", c.line);
       switch (c.outcome) {
         case Outcome::passed:
@@ -133,7 +105,7 @@ std::string render_junit(const RunResult& r) {
         case Outcome::skipped:
           ++file_skipped;
           cases +=
-              fmt::format("><skipped message=\"{}\"/></testcase>\n", xml_escape(c.skip_reason));
+              fmt::format("><skipped message=\"{}\"/></testcase>\n", markup_escape(c.skip_reason));
           break;
         case Outcome::failed: {
           bool error = !c.errors.empty();
@@ -142,8 +114,8 @@ std::string render_junit(const RunResult& r) {
                               : c.failures.empty() ? std::string()
                                                    : c.failures.front().message;
           cases += fmt::format(">\n      <{0} message=\"{1}\">{2}</{0}>\n    </testcase>\n",
-                               error ? "error" : "failure", xml_escape(first),
-                               xml_escape(case_details(c)));
+                               error ? "error" : "failure", markup_escape(first),
+                               markup_escape(case_details(c)));
           break;
         }
       }
@@ -152,7 +124,7 @@ std::string render_junit(const RunResult& r) {
     failures += file_failures;
     suites += fmt::format(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
-        xml_escape(f.path), f.cases.size(), file_failures, file_errors, file_skipped);
+        markup_escape(f.path), f.cases.size(), file_failures, file_errors, file_skipped);
     suites += cases;
     suites += "  </testsuite>\n";
   }

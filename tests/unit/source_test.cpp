@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "interpreter/source/diagnostic.hpp"
+#include "interpreter/source/markup.hpp"
 #include "interpreter/source/sha256.hpp"
 #include "interpreter/source/source.hpp"
 
@@ -111,6 +112,19 @@ TEST(Sha256, StandardVectors) {
   EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   EXPECT_EQ(sha256_hex(std::string(1000000, 'a')), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(MarkupEscape, EntitiesForTheFiveSpecialCharactersAndNothingElse) {
+  EXPECT_EQ(markup_escape(R"(<a href="x">Tom & Jerry's</a>)"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+  EXPECT_EQ(markup_escape("老朋友 50.00 CNY"), "老朋友 50.00 CNY");  // UTF-8 passes through
+  EXPECT_EQ(markup_escape(""), "");
+}
+
+TEST(MarkupEscape, ControlCharactersXmlForbidsBecomeReplacementCharacters) {
+  // Tab, newline and carriage return are allowed in XML 1.0; NUL, 0x01 and ESC are not.
+  EXPECT_EQ(markup_escape(std::string("a\tb\nc\rd", 7)), std::string("a\tb\nc\rd", 7));
+  EXPECT_EQ(markup_escape(std::string("a\0b\x01" "c\x1b", 6)), "a\uFFFDb\uFFFDc\uFFFD");
 }
 
 }  // namespace
