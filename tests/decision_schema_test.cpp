@@ -412,6 +412,14 @@ TEST(DecisionSchemaTest, JsonLinesErrorObjects) {
   for (std::size_t i : {0u, 5u}) EXPECT_TRUE(decision_schema().validate(lines[i]).empty()) << lines[i];
   for (std::size_t i : {1u, 2u, 3u, 4u}) EXPECT_TRUE(error_schema().validate(lines[i]).empty()) << lines[i];
 
+  // An evaluation error with its place in the policy.
+  r = run_refpol({"eval", "--policy", "tests/fixtures/eval/overflow.refpol", "--jsonl", "--facts", "-", "--now",
+                  "2026-12-20T10:00:00Z"},
+                 "{\"referrer\":{\"id\":\"a\",\"spend\":100000000000000000}}\n");
+  ASSERT_NE(r.out.find("\"policy\":{"), std::string::npos) << r.out;
+  EXPECT_TRUE(error_schema().validate(lines_of(r.out)[0]).empty()) << r.out;
+  EXPECT_FALSE(error_schema().validate(R"({"error":{"line":2,"problems":[{"path":"","column":0,"message":"x","policy":{"file":"p","line":0,"column":1}}]}})").empty());
+
   // The error schema refuses what is not an error object.
   EXPECT_FALSE(error_schema().validate(R"({"error":{"line":0,"problems":[{"path":"","column":1,"message":"x"}]}})").empty());
   EXPECT_FALSE(error_schema().validate(R"({"error":{"line":2,"problems":[]}})").empty());

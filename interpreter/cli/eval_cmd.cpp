@@ -26,14 +26,23 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// The error object of a line that got no decision: the facts' problems, or the evaluation's, with
+// the place in the policy where it stopped when there is one (docs/decision.md).
 void write_error_line(std::string& out, std::size_t line_no, const std::vector<FactsError>& errors,
-                      const std::string& eval_message) {
+                      const Program* program = nullptr, const EvalError* eval_error = nullptr) {
   out += fmt::format("{{\"error\":{{\"line\":{},\"problems\":[", line_no);
-  if (!eval_message.empty()) {
-    out += fmt::format("{{\"path\":\"\",\"column\":0,\"message\":\"{}\"}}", json_escape(eval_message));
+  if (eval_error) {
+    out += fmt::format("{{\"path\":\"\",\"column\":0,\"message\":\"{}\"", json_escape(eval_error->message));
+    if (eval_error->file >= 0) {
+      const auto& src = program->policy.files[static_cast<std::size_t>(eval_error->file)].source;
+      const auto pos = src->position(eval_error->span.begin);
+      out += fmt::format(",\"policy\":{{\"file\":\"{}\",\"line\":{},\"column\":{}}}", json_escape(src->path()),
+                         pos.line, pos.column);
+    }
+    out += '}';
   }
   for (std::size_t i = 0; i < errors.size(); ++i) {
-    if (i || !eval_message.empty()) out += ",";
+    if (i || eval_error) out += ",";
     out += fmt::format("{{\"path\":\"{}\",\"column\":{},\"message\":\"{}\"}}", json_escape(errors[i].path),
                        errors[i].column, json_escape(errors[i].message));
   }
@@ -149,7 +158,7 @@ int run_eval(const EvalCmdOptions& o) {
       // The same words as the loader's for a document over the limit.
       FactsError e;
       e.message = fmt::format("document too large: {} bytes (the limit is {})", line.length, kMaxFactsBytes);
-      write_error_line(out, line_no, {e}, "");
+      write_error_line(out, line_no, {e});
       any_error = true;
       continue;
     }
@@ -157,10 +166,10 @@ int run_eval(const EvalCmdOptions& o) {
     errors.clear();
     eval_error = EvalError{};
     if (!load_facts_json(line.text, ctx, facts, errors)) {
-      write_error_line(out, line_no, errors, "");
+      write_error_line(out, line_no, errors);
       any_error = true;
     } else if (!evaluate(program, facts, options, scratch, decision, eval_error)) {
-      write_error_line(out, line_no, {}, eval_error.message);
+      write_error_line(out, line_no, {}, &program, &eval_error);
       any_error = true;
     } else if (o.format == "text") {
       out += render_decision_text(decision);

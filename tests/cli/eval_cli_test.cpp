@@ -166,6 +166,26 @@ TEST(EvalCliTest, JsonLinesErrorKinds) {
             "\"message\":\"no `now`: give a top-level `now` in the facts or --now\"}]}}");
 }
 
+// An evaluation error in JSON lines says where in the policy the evaluation stopped, as the
+// single-document mode and `refpol serve` do; the next line is decided as usual.
+TEST(EvalCliTest, JsonLinesEvaluationErrorsSayWhereInThePolicy) {
+  const std::string policy = "tests/fixtures/eval/overflow.refpol";
+  const std::string input = R"({"referrer":{"id":"a","spend":100000000000000000}})" "\n"
+                            R"({"referrer":{"id":"b","spend":12.5}})" "\n";
+  RunResult r = run_refpol({"eval", "--policy", policy, "--jsonl", "--facts", "-", "--now", "2026-12-20T10:00:00Z"}, input);
+  EXPECT_EQ(r.exit_code, 1);
+  auto out = lines_of(r.out);
+  ASSERT_EQ(out.size(), 2u) << r.out;
+  EXPECT_EQ(out[0], "{\"error\":{\"line\":1,\"problems\":[{\"path\":\"\",\"column\":0,\"message\":\"number is out of range\","
+                    "\"policy\":{\"file\":\"" + policy + "\",\"line\":12,\"column\":46}}]}}");
+  EXPECT_NE(out[1].find(R"("amount":"12.50","unit":"CNY")"), std::string::npos) << out[1];
+  // The same document alone: the same place, in the words of a diagnostic.
+  r = run_refpol({"eval", "--policy", policy, "--facts", "-", "--now", "2026-12-20T10:00:00Z"},
+                 R"({"referrer":{"id":"a","spend":100000000000000000}})");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, policy + ":12:46: error: evaluation failed: number is out of range\n");
+}
+
 // A file whose name ends in .jsonl is read as JSON lines without --jsonl.
 TEST(EvalCliTest, JsonlFileDetectedByExtension) {
   RunResult by_name = run_refpol({"eval", "--policy", kFlat, "--facts", "tests/fixtures/eval/flat.jsonl", "--now",
