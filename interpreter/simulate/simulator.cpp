@@ -26,9 +26,9 @@ bool may_change(RewardStatus from, RewardStatus to) {
 // Runner
 
 Runner::Runner(std::shared_ptr<const Program> program, World& world)
-    : program_(std::move(program)), world_(world) {
-  ctx_ = FactsContext{&program_->policy.schema, &program_->zone, 0};
-}
+    : program_(std::move(program)),
+      world_(world),
+      builder_(FactsContext{&program_->policy.schema, &program_->zone, 0}, world) {}
 
 void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was = e.committed();
@@ -129,11 +129,10 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   Decimal others;
   sub(total_committed_, committed_[referrer], others);
   const std::uint32_t rank = rewarded_rank_[referrer] != kNone ? rewarded_rank_[referrer] : rewarded_count_;
-  world_.facts_json(referrer, now, to_string(others), rank, text_);
   ++evaluations_;
   errors_.clear();
   EvalError error;
-  bool ok = load_facts_json(text_, ctx_, facts_, errors_);
+  bool ok = builder_.build(referrer, now, to_string(others), rank, facts_, errors_);
   if (ok) ok = refpol::evaluate(*program_, facts_, EvalOptions{}, scratch_, decision_, error);
   if (!ok) {
     ++failed_;

@@ -17,6 +17,7 @@
 #include "interpreter/compile/program.hpp"
 #include "interpreter/decision/decision.hpp"
 #include "interpreter/eval/evaluator.hpp"
+#include "interpreter/simulate/facts_builder.hpp"
 #include "interpreter/simulate/world.hpp"
 
 namespace refpol::sim {
@@ -70,12 +71,12 @@ class Runner {
 
   std::shared_ptr<const Program> program_;
   World& world_;
-  FactsContext ctx_;
+  FactsBuilder builder_;
   FactsDocument facts_;
   EvalScratch scratch_;
   Decision decision_;
   std::vector<FactsError> errors_;
-  std::string text_, key_;
+  std::string key_;
 
   std::deque<LedgerEntry> ledger_;  // a deque: entries never move, so `by_key_` may view them
   std::vector<std::vector<std::uint32_t>> owned_;  // by referrer: their ledger entries

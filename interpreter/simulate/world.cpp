@@ -217,6 +217,7 @@ void World::touch_customer_and_referrers(Index c) {
   if (is_referrer(c)) touch(c);
   for (Index r : k.referred_in) {
     referrals_[r].json.clear();
+    ++referrals_[r].version;
     touch(referrals_[r].referrer);
   }
   for (Index g : k.member_of_communities) touch(communities_[g].owner);
@@ -282,7 +283,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
         return false;
       }
       Index r = static_cast<Index>(referrals_.size());
-      referrals_.push_back(Referral{e.a, referrer, referee, e.ts, e.d, in_window, {}});
+      referrals_.push_back(Referral{e.a, referrer, referee, e.ts, e.d, in_window, {}, 0});
       referral_ids_.emplace(e.a, r);
       customers_[referrer].referrals.push_back(r);
       customers_[referee].referred_in.push_back(r);
@@ -466,7 +467,7 @@ const std::string& World::referral_json(Index index) {
 }
 
 void World::facts_json(Index referrer, const DateTime& now, std::string_view budget_spent,
-                       std::uint64_t rewarded_referrers, std::string& out) {
+                       std::uint64_t rewarded_referrers, std::string& out, Referrals referrals) {
   out.clear();
   out += R"({"now":")";
   out += to_string(now);
@@ -474,7 +475,7 @@ void World::facts_json(Index referrer, const DateTime& now, std::string_view bud
   out += customer_json(referrer);
   out += R"(,"referrals":[)";
   const Customer& k = customers_[referrer];
-  for (std::size_t i = 0; i < k.referrals.size(); ++i) {
+  for (std::size_t i = 0; referrals == Referrals::written && i < k.referrals.size(); ++i) {
     if (i) out += ',';
     out += referral_json(k.referrals[i]);
   }

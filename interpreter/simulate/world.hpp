@@ -101,6 +101,7 @@ struct Referral {
   std::string channel;
   bool in_window = false;
   std::string json;  // cached `{...}` of the referral with its referee and orders, empty when stale
+  std::uint32_t version = 0;  // moves on each time `json` goes stale
 };
 
 struct Community {
@@ -130,8 +131,15 @@ class World {
   const std::vector<Index>& touched() const { return touched_; }
 
   // The facts document of `referrer` as JSON text, with `now` and the campaign counters given.
+  // With `Referrals::left_empty` the `referrals` array is written empty, for a reader that keeps
+  // each referral_json() parsed and puts them in itself.
+  enum class Referrals { written, left_empty };
   void facts_json(Index referrer, const DateTime& now, std::string_view budget_spent,
-                  std::uint64_t rewarded_referrers, std::string& out);
+                  std::uint64_t rewarded_referrers, std::string& out,
+                  Referrals referrals = Referrals::written);
+  // One element of the `referrals` array of its referrer's facts; Referral::version tells when
+  // it changed.
+  const std::string& referral_json(Index r);
 
   const std::vector<Customer>& customers() const { return customers_; }
   const std::vector<Referral>& referrals() const { return referrals_; }
@@ -146,7 +154,6 @@ class World {
   void touch(Index referrer);
   void touch_customer_and_referrers(Index c);
   const std::string& customer_json(Index c);
-  const std::string& referral_json(Index r);
   void order_json(const Order& o, std::string& out) const;
 
   std::vector<Customer> customers_;
