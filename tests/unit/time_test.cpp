@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -459,6 +460,54 @@ TEST(Durations, ToString) {
   EXPECT_EQ(to_string(Duration{0, 12}), "12 months");
   EXPECT_EQ(to_string(Duration{-7 * kDay, 0}), "-7 days");
   EXPECT_EQ(to_string(Duration{-kHour, -1}), "-1 month -1 hour");
+}
+
+}  // namespace
+}  // namespace refpol
+
+namespace refpol {
+namespace {
+
+// What to_string wrote with snprintf before its digits were put by hand: the same text for every
+// date and time, offsets with seconds and days outside the supported years included.
+std::string printf_datetime(const DateTime& dt) {
+  const std::int64_t local = dt.utc_seconds + dt.offset_seconds;
+  const std::int64_t days = local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
+  const std::int64_t tod = local - days * kDay;
+  std::string text = to_string(Date{static_cast<std::int32_t>(days)});
+  char buf[32];
+  int n = std::snprintf(buf, sizeof buf, "T%02d:%02d:%02d", static_cast<int>(tod / 3600),
+                        static_cast<int>(tod / 60 % 60), static_cast<int>(tod % 60));
+  text.append(buf, static_cast<std::size_t>(n));
+  if (dt.offset_seconds == 0) return text + "Z";
+  const std::int64_t m = dt.offset_seconds < 0 ? -std::int64_t{dt.offset_seconds} : dt.offset_seconds;
+  n = std::snprintf(buf, sizeof buf, "%c%02d:%02d", dt.offset_seconds < 0 ? '-' : '+',
+                    static_cast<int>(m / 3600), static_cast<int>(m / 60 % 60));
+  text.append(buf, static_cast<std::size_t>(n));
+  if (m % 60 != 0) {
+    n = std::snprintf(buf, sizeof buf, ":%02d", static_cast<int>(m % 60));
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  return text;
+}
+
+TEST(Calendar, WrittenDigitsMatchPrintf) {
+  for (std::int32_t d = -800000; d < 3000000; d += 997) {
+    int y = 0;
+    unsigned m = 0;
+    unsigned dd = 0;
+    civil(Date{d}, y, m, dd);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, dd);
+    ASSERT_EQ(to_string(Date{d}), buf) << d;
+  }
+  const std::int32_t offsets[] = {0, 8 * 3600, -5 * 3600, 5 * 3600 + 1800, -(9 * 3600 + 30 * 60 + 15), 99 * 3600};
+  for (std::int64_t utc = -kDay * 3; utc < kDay * 366 * 3; utc += 7919) {
+    for (std::int32_t offset : offsets) {
+      const DateTime dt{utc + std::int64_t{kDay2026Jan1} * kDay, offset};
+      ASSERT_EQ(to_string(dt), printf_datetime(dt)) << utc << " " << offset;
+    }
+  }
 }
 
 }  // namespace
