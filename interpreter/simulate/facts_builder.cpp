@@ -83,6 +83,9 @@ const FactsBuilder::Parsed& FactsBuilder::parsed(Index referral) {
   }
   p = Parsed{true, version, value, text.size(), arena_.bytes_used() - start};
   live_bytes_ += p.bytes;
+  // Kept parsed, the text is only needed again when the referral changes (or its referrer's
+  // facts do not load from parts), and is then written anew.
+  if (value != nullptr) world_.forget_referral_json(referral);
   return p;
 }
 

@@ -140,6 +140,9 @@ class World {
   // One element of the `referrals` array of its referrer's facts; Referral::version tells when
   // it changed.
   const std::string& referral_json(Index r);
+  // Frees the text referral_json() keeps, for a reader that keeps the referral parsed instead;
+  // it is written again if asked for.
+  void forget_referral_json(Index r) { std::string().swap(referrals_[r].json); }
 
   const std::vector<Customer>& customers() const { return customers_; }
   const std::vector<Referral>& referrals() const { return referrals_; }
