@@ -250,11 +250,11 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
         customers_[c].created_in_window = in_window;
       }
       Customer& k = customers_[c];
-      k.fields = e.fields;
+      k.record_json.clear();
       k.base_orders = 0;
       k.base_spend = Decimal{};
       k.base_shares = 0;
-      for (const auto& [key, value] : k.fields) {
+      for (const auto& [key, value] : e.fields) {
         if (key == "order_count") k.base_orders = std::strtoll(value.c_str(), nullptr, 10);
         if (key == "shares") k.base_shares = std::strtoll(value.c_str(), nullptr, 10);
         if (key == "total_spend") {
@@ -268,6 +268,13 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
           static const TimeZone utc;
           if (parse_datetime(std::string_view(value).substr(1, value.size() - 2), utc, t, ignored)) k.last_order_at = t;
         }
+        // customer_json writes these four as they stand; the rest as given, ready to copy.
+        if (key == "order_count" || key == "total_spend" || key == "last_order_at" || key == "shares") continue;
+        k.record_json += '"';
+        k.record_json += json_escape(key);
+        k.record_json += "\":";
+        k.record_json += value;
+        k.record_json += ',';
       }
       // The record's counters stand as of this event; orders and shares from here on move them.
       k.extra_orders = 0;
@@ -402,14 +409,7 @@ const std::string& World::customer_json(Index c) {
   if (!k.json.empty()) return k.json;
   std::string& out = k.json;
   out = "{";
-  for (const auto& [key, value] : k.fields) {
-    if (key == "order_count" || key == "total_spend" || key == "last_order_at" || key == "shares") continue;
-    out += '"';
-    out += json_escape(key);
-    out += "\":";
-    out += value;
-    out += ',';
-  }
+  out += k.record_json;
   Decimal spend;
   add(k.base_spend, k.extra_spend, spend);
   out += fmt::format(R"("order_count":{},"total_spend":"{}","shares":{},"last_order_at":)",

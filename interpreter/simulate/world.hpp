@@ -78,7 +78,9 @@ struct Customer {
   std::string id;
   bool is_new = false;
   bool created_in_window = false;
-  std::vector<std::pair<std::string, std::string>> fields;  // as the event gave them
+  // The fields of the record as the event gave them, each as `"key":value,` (but the order
+  // summary and share count, which move on: customer_json writes those).
+  std::string record_json;
   // The record's own order summary, moved on by completed (and refunded) orders.
   std::int64_t base_orders = 0, extra_orders = 0, base_shares = 0, shares_since_record = 0;
   std::int64_t completed_in_log = 0;  // completed, kept orders seen in the log (community members)
