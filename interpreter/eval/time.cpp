@@ -367,6 +367,12 @@ bool parse_datetime(std::string_view text, const TimeZone& zone, DateTime& out,
 }
 
 std::string to_string(const DateTime& dt) {
+  std::string text;
+  append_datetime(text, dt);
+  return text;
+}
+
+void append_datetime(std::string& out, const DateTime& dt) {
   const std::int64_t local = dt.utc_seconds + dt.offset_seconds;
   const std::int64_t days = floor_div(local, kSecondsPerDay);
   const std::int64_t tod = local - days * kSecondsPerDay;
@@ -382,13 +388,15 @@ std::string to_string(const DateTime& dt) {
     put_two(fast + 17, static_cast<unsigned>(tod % 60));
     if (dt.offset_seconds == 0) {
       fast[19] = 'Z';
-      return std::string(fast, 20);
+      out.append(fast, 20);
+      return;
     }
     fast[19] = dt.offset_seconds < 0 ? '-' : '+';
     put_two(fast + 20, static_cast<unsigned>(magnitude / 3600));
     fast[22] = ':';
     put_two(fast + 23, static_cast<unsigned>(magnitude / 60 % 60));
-    return std::string(fast, 25);
+    out.append(fast, 25);
+    return;
   }
   std::string text = to_string(Date{saturate_days(days)});
   char buf[32];
@@ -396,8 +404,9 @@ std::string to_string(const DateTime& dt) {
                         static_cast<int>(tod / 60 % 60), static_cast<int>(tod % 60));
   text.append(buf, static_cast<std::size_t>(n));
   if (dt.offset_seconds == 0) {
-    text += 'Z';
-    return text;
+    out += text;
+    out += 'Z';
+    return;
   }
   n = std::snprintf(buf, sizeof buf, "%c%02d:%02d", dt.offset_seconds < 0 ? '-' : '+',
                     static_cast<int>(magnitude / 3600), static_cast<int>(magnitude / 60 % 60));
@@ -406,7 +415,7 @@ std::string to_string(const DateTime& dt) {
     n = std::snprintf(buf, sizeof buf, ":%02d", static_cast<int>(magnitude % 60));
     text.append(buf, static_cast<std::size_t>(n));
   }
-  return text;
+  out += text;
 }
 
 bool add(const DateTime& dt, const Duration& duration, const TimeZone& zone, DateTime& out) {
