@@ -2,6 +2,7 @@
 // America/New_York DST), month arithmetic. Epoch values below are computed by hand.
 #include "interpreter/eval/time.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -468,26 +469,18 @@ TEST(Durations, ToString) {
 namespace refpol {
 namespace {
 
-// What to_string wrote with snprintf before its digits were put by hand: the same text for every
-// date and time, offsets with seconds and days outside the supported years included.
+// What to_string wrote with snprintf before its digits were put by hand (%02d, as fmt's {:02}
+// writes it for these non-negative numbers).
 std::string printf_datetime(const DateTime& dt) {
   const std::int64_t local = dt.utc_seconds + dt.offset_seconds;
   const std::int64_t days = local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
   const std::int64_t tod = local - days * kDay;
-  std::string text = to_string(Date{static_cast<std::int32_t>(days)});
-  char buf[32];
-  int n = std::snprintf(buf, sizeof buf, "T%02d:%02d:%02d", static_cast<int>(tod / 3600),
-                        static_cast<int>(tod / 60 % 60), static_cast<int>(tod % 60));
-  text.append(buf, static_cast<std::size_t>(n));
+  std::string text = fmt::format("{}T{:02}:{:02}:{:02}", to_string(Date{static_cast<std::int32_t>(days)}),
+                                 tod / 3600, tod / 60 % 60, tod % 60);
   if (dt.offset_seconds == 0) return text + "Z";
   const std::int64_t m = dt.offset_seconds < 0 ? -std::int64_t{dt.offset_seconds} : dt.offset_seconds;
-  n = std::snprintf(buf, sizeof buf, "%c%02d:%02d", dt.offset_seconds < 0 ? '-' : '+',
-                    static_cast<int>(m / 3600), static_cast<int>(m / 60 % 60));
-  text.append(buf, static_cast<std::size_t>(n));
-  if (m % 60 != 0) {
-    n = std::snprintf(buf, sizeof buf, ":%02d", static_cast<int>(m % 60));
-    text.append(buf, static_cast<std::size_t>(n));
-  }
+  text += fmt::format("{}{:02}:{:02}", dt.offset_seconds < 0 ? '-' : '+', m / 3600, m / 60 % 60);
+  if (m % 60 != 0) text += fmt::format(":{:02}", m % 60);
   return text;
 }
 
