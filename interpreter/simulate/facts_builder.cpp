@@ -33,7 +33,8 @@ bool FactsBuilder::build(Index referrer, const DateTime& now, std::string_view b
                          std::uint64_t rewarded_referrers, FactsDocument& out,
                          std::vector<FactsError>& errors) {
   const std::size_t before = errors.size();
-  if (referrals_slot_ >= 0 && build_from_parts(referrer, now, budget_spent, rewarded_referrers, out, errors)) {
+  if (referrals_slot_ >= 0 &&
+      build_from_parts(referrer, now, budget_spent, rewarded_referrers, out, errors)) {
     return true;
   }
   errors.resize(before);
@@ -41,13 +42,14 @@ bool FactsBuilder::build(Index referrer, const DateTime& now, std::string_view b
   return load_facts_json(text_, ctx_, out, errors);
 }
 
-bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now, std::string_view budget_spent,
-                                    std::uint64_t rewarded_referrers, FactsDocument& out,
-                                    std::vector<FactsError>& errors) {
+bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
+                                    std::string_view budget_spent, std::uint64_t rewarded_referrers,
+                                    FactsDocument& out, std::vector<FactsError>& errors) {
   collect();
   const std::vector<Index>& mine = world_.customers()[referrer].referrals;
   if (mine.size() > kMaxFactsListItems) return false;
-  world_.facts_json(referrer, now, budget_spent, rewarded_referrers, text_, World::Referrals::left_empty);
+  world_.facts_json(referrer, now, budget_spent, rewarded_referrers, text_,
+                    World::Referrals::left_empty);
   // The whole text: this one with the referrals written between the brackets, with commas.
   std::size_t size = text_.size() + (mine.empty() ? 0 : mine.size() - 1);
   for (Index r : mine) {
@@ -78,7 +80,8 @@ const FactsBuilder::Parsed& FactsBuilder::parsed(Index referral) {
   const std::size_t start = arena_.bytes_used();
   part_errors_.clear();
   const RecordV* value = nullptr;
-  if (!load_facts_json_record(text, ctx_, referral_record_, kReferralDepth, arena_, value, part_errors_)) {
+  if (!load_facts_json_record(text, ctx_, referral_record_, kReferralDepth, arena_, value,
+                              part_errors_)) {
     value = nullptr;
   }
   p = Parsed{true, version, value, text.size(), arena_.bytes_used() - start};

@@ -31,7 +31,7 @@ class FactsBuilder {
     std::uint32_t version = 0;       // Referral::version
     const RecordV* value = nullptr;  // null when the referral does not load on its own
     std::size_t text_size = 0;
-    std::size_t bytes = 0;           // of `arena_`
+    std::size_t bytes = 0;  // of `arena_`
   };
   // Without going through the whole text; false when that is needed to get the same answer.
   bool build_from_parts(Index referrer, const DateTime& now, std::string_view budget_spent,
@@ -43,7 +43,7 @@ class FactsBuilder {
 
   FactsContext ctx_;
   World& world_;
-  int referrals_slot_ = -1;    // of the root record; -1: the schema has no list of records there
+  int referrals_slot_ = -1;  // of the root record; -1: the schema has no list of records there
   int referral_record_ = -1;
   std::vector<Parsed> parsed_;  // by referral
   Arena arena_;                 // behind every Parsed::value
