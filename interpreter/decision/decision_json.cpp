@@ -37,52 +37,11 @@ void str(std::string& out, std::string_view s) {
   out += '"';
 }
 
-// `2026-12-08T10:00:00+08:00`, written by hand: this runs for every date in every decision.
+// `"2026-12-08T10:00:00+08:00"`: this runs for every date in every decision.
 void datetime(std::string& out, const DateTime& t) {
-  std::int64_t local = t.utc_seconds + t.offset_seconds;
-  std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
-  std::int64_t secs = local - days * 86400;
-  int y;
-  unsigned m, d;
-  civil(Date{static_cast<std::int32_t>(days)}, y, m, d);
-  if (y < 0 || y > 9999 || t.offset_seconds % 60 != 0) {
-    str(out, to_string(t));
-    return;
-  }
-  char buf[32];
-  auto two = [&](char* p, unsigned v) {
-    p[0] = static_cast<char>('0' + v / 10);
-    p[1] = static_cast<char>('0' + v % 10);
-  };
-  buf[0] = '"';
-  buf[1] = static_cast<char>('0' + y / 1000);
-  buf[2] = static_cast<char>('0' + y / 100 % 10);
-  buf[3] = static_cast<char>('0' + y / 10 % 10);
-  buf[4] = static_cast<char>('0' + y % 10);
-  buf[5] = '-';
-  two(buf + 6, m);
-  buf[8] = '-';
-  two(buf + 9, d);
-  buf[11] = 'T';
-  two(buf + 12, static_cast<unsigned>(secs / 3600));
-  buf[14] = ':';
-  two(buf + 15, static_cast<unsigned>(secs / 60 % 60));
-  buf[17] = ':';
-  two(buf + 18, static_cast<unsigned>(secs % 60));
-  std::size_t n = 20;
-  if (t.offset_seconds == 0) {
-    buf[n++] = 'Z';
-  } else {
-    std::int32_t off = t.offset_seconds;
-    buf[n++] = off < 0 ? '-' : '+';
-    if (off < 0) off = -off;
-    two(buf + n, static_cast<unsigned>(off / 3600));
-    buf[n + 2] = ':';
-    two(buf + n + 3, static_cast<unsigned>(off / 60 % 60));
-    n += 5;
-  }
-  buf[n++] = '"';
-  out.append(buf, n);
+  out += '"';
+  append_datetime(out, t);
+  out += '"';
 }
 
 void opt_time(std::string& out, const char* key, const std::optional<DateTime>& t) {

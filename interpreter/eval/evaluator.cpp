@@ -160,6 +160,11 @@ class Engine {
     const ListV* list = unsafe_get<kList>(lv);
     Value* qualified_items = m_.arena().values(list->size);
     std::uint32_t qualified_count = 0;
+    refs_.reserve(list->size);
+    out_.referrals.reserve(list->size);
+    // The referee's slot, looked up once per record type rather than by name for every referral.
+    std::int32_t referee_record = -1;
+    int referee = -1;
     for (std::uint32_t i = 0; i < list->size && !m_.failed(); ++i) {
       RefState st;
       st.record = list->items[i];
@@ -168,15 +173,25 @@ class Engine {
       v.id = string_field(p, st.record);
       if (st.record.index() == kRecord) {
         const RecordV* r = unsafe_get<kRecord>(st.record);
-        const RecordInfo& info = p.policy.schema.records[static_cast<std::size_t>(r->record)];
-        int referee = info.index_of("referee");
+        if (r->record != referee_record) {
+          referee_record = r->record;
+          referee = p.policy.schema.records[static_cast<std::size_t>(r->record)].index_of("referee");
+        }
         if (referee >= 0) v.referee_id = string_field(p, r->fields[referee]);
       }
-      std::string what = options_.explain ? fmt::format("referral {}", v.id.empty() ? std::to_string(i + 1) : std::string(v.id)) : std::string();
+      // The names of the condition groups are only read by explanations: without one they stay
+      // empty, so no string is built per referral.
+      std::string referee_what, void_what, qual_what;
+      if (options_.explain) {
+        const std::string what = fmt::format("referral {}", v.id.empty() ? std::to_string(i + 1) : std::string(v.id));
+        referee_what = what + " referee eligible";
+        void_what = what + " void";
+        qual_what = what + " qualifies";
+      }
       std::vector<std::string_view> referee_failed, void_held, qual_failed;
-      bool referee_ok = conditions(p.referee_eligible, what + " referee eligible", referee_failed, false);
-      bool voided = !p.voids.empty() && conditions(p.voids, what + " void", void_held, true);
-      bool qualifies = conditions(p.qualifies, what + " qualifies", qual_failed, false);
+      bool referee_ok = conditions(p.referee_eligible, referee_what, referee_failed, false);
+      bool voided = !p.voids.empty() && conditions(p.voids, void_what, void_held, true);
+      bool qualifies = conditions(p.qualifies, qual_what, qual_failed, false);
       // Voiding speaks first: a self-referral is fraud, whatever else is true of the referee.
       if (voided) {
         v.status = ReferralStatus::void_;

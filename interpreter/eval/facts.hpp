@@ -50,6 +50,14 @@ struct FactsDocument {
 // throws, never reads past the limits above.
 bool load_facts_json(std::string_view text, const FactsContext& ctx, FactsDocument& out,
                      std::vector<FactsError>& errors);
+// Reads `text`, one JSON object, as a value of schema record `record` standing at nesting `depth`
+// of a larger document (its root object is at 1), into `arena` (not reset). The values, and
+// whether they load, are those load_facts_json gives for that object in place, except that the
+// document's own size limit is the caller's to check and error paths start at the object. Lets a
+// caller keep parts of documents that seldom change parsed (refpol simulate).
+bool load_facts_json_record(std::string_view text, const FactsContext& ctx, int record,
+                            std::size_t depth, Arena& arena, const RecordV*& out,
+                            std::vector<FactsError>& errors);
 bool load_facts_yaml(std::string_view text, const FactsContext& ctx, FactsDocument& out,
                      std::vector<FactsError>& errors);
 

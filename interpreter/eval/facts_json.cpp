@@ -371,22 +371,24 @@ std::string_view trim_right(std::string_view s) {
 class JsonLoader {
  public:
   JsonLoader(const char* base, std::size_t length, std::size_t bom, const FactsContext& ctx,
-             FactsDocument& out, ErrorSink& sink, JsonScratch& scratch)
+             Arena& arena, std::optional<DateTime>& now, ErrorSink& sink, JsonScratch& scratch)
       : base_(base),
         end_(base + length),
         bom_(bom),
         ctx_(ctx),
         schema_(*ctx.schema),
-        out_(out),
-        arena_(out.arena),
+        now_(now),
+        arena_(arena),
         sink_(sink),
         seen_(scratch.seen) {
     root_has_now_ = schema_.records[0].index_of(kNowName) >= 0;
   }
 
-  // Reads the document. Afterwards syntax_error() tells whether reading stopped at malformed JSON
-  // (to be located by the validator), and root() is set when the whole document was read.
-  void run(od::parser& parser, std::size_t capacity) {
+  // Reads the document as the object of schema record `record` at nesting `depth` (the root
+  // record 0 at 1, or a part of a larger document). Afterwards syntax_error() tells whether
+  // reading stopped at malformed JSON (to be located by the validator), and root() is set when
+  // the whole document was read.
+  void run(od::parser& parser, std::size_t capacity, int record, std::size_t depth) {
     od::document doc;
     if (auto err =
             parser.iterate(base_, static_cast<std::size_t>(end_ - base_), capacity).get(doc)) {
@@ -412,7 +414,11 @@ class JsonLoader {
       return;
     }
     Value root;
-    if (!read_object(object, 0, root, at, 1, true)) return;
+    if (depth > kMaxFactsDepth) {
+      fatal(at, too_deep_message());
+      return;
+    }
+    if (!read_object(object, record, root, at, depth, depth == 1)) return;
     // Everything must have been read, with nothing after the root object.
     if (!doc.is_alive()) {
       syntax(simdjson::TAPE_ERROR);
@@ -681,7 +687,7 @@ class JsonLoader {
     const Expect e{TypeKind::datetime, true, -1, TypeKind::error};
     Value value;
     if (!read_value(v, e, value, depth, nullptr)) return false;
-    if (value.index() == kDateTime) out_.now = boost::variant2::get<DateTime>(value);
+    if (value.index() == kDateTime) now_ = boost::variant2::get<DateTime>(value);
     pop();
     return true;
   }
@@ -751,7 +757,7 @@ class JsonLoader {
   std::size_t bom_;
   const FactsContext& ctx_;
   const Schema& schema_;
-  FactsDocument& out_;
+  std::optional<DateTime>& now_;
   Arena& arena_;
   ErrorSink& sink_;
   std::vector<unsigned char>& seen_;
@@ -790,9 +796,12 @@ void report_syntax_error(std::string_view text, std::size_t bom, simdjson::error
   sink.add("", bom, std::move(fallback));
 }
 
-bool load_json(std::string_view text, const FactsContext& ctx, FactsDocument& out,
-               ErrorSink& sink) {
-  if (ctx.schema == nullptr || ctx.schema->records.empty()) {
+// Reads `text` as an object of schema record `record` at nesting `depth` into `arena`; `now` takes
+// the root's `now` key.
+bool load_json(std::string_view text, const FactsContext& ctx, int record, std::size_t depth,
+               Arena& arena, std::optional<DateTime>& now, const RecordV*& out, ErrorSink& sink) {
+  if (ctx.schema == nullptr || record < 0 ||
+      static_cast<std::size_t>(record) >= ctx.schema->records.size()) {
     sink.add("", 0, "no facts schema to check the document against");
     return false;
   }
@@ -827,27 +836,26 @@ bool load_json(std::string_view text, const FactsContext& ctx, FactsDocument& ou
   std::memset(buffer + body.size(), 0, kPadding);
   scratch.seen.clear();
 
-  JsonLoader loader(buffer, body.size(), bom, ctx, out, sink, scratch);
-  loader.run(*parser, needed);
+  JsonLoader loader(buffer, body.size(), bom, ctx, arena, now, sink, scratch);
+  loader.run(*parser, needed, record, depth);
   if (loader.syntax_error()) {
     report_syntax_error(text, bom, loader.syntax_code(), sink);
     sink.mark_syntax();
     return false;
   }
   if (sink.any()) return false;
-  out.root = loader.root();
-  return out.root != nullptr;
+  out = loader.root();
+  return out != nullptr;
 }
 
-}  // namespace
-
-bool load_facts_json(std::string_view text, const FactsContext& ctx, FactsDocument& out,
-                     std::vector<FactsError>& errors) {
-  out.reset();
+// load_facts_json and load_facts_json_record: the loading, with exceptions turned into errors.
+bool load_guarded(std::string_view text, const FactsContext& ctx, int record, std::size_t depth,
+                  Arena& arena, std::optional<DateTime>& now, const RecordV*& out,
+                  std::vector<FactsError>& errors) {
   ErrorSink sink(errors, text);
   bool ok = false;
   try {
-    ok = load_json(text, ctx, out, sink);
+    ok = load_json(text, ctx, record, depth, arena, now, out, sink);
   } catch (const std::bad_alloc&) {
     sink.add("", 0, "out of memory while reading the facts");
     ok = false;
@@ -857,11 +865,26 @@ bool load_facts_json(std::string_view text, const FactsContext& ctx, FactsDocume
   }
   if (!ok) {
     if (!sink.any()) sink.add("", 0, "the facts could not be read");
-    out.root = nullptr;
-    out.now.reset();
+    out = nullptr;
+    now.reset();
   }
   sink.finish();
   return ok;
+}
+
+}  // namespace
+
+bool load_facts_json(std::string_view text, const FactsContext& ctx, FactsDocument& out,
+                     std::vector<FactsError>& errors) {
+  out.reset();
+  return load_guarded(text, ctx, 0, 1, out.arena, out.now, out.root, errors);
+}
+
+bool load_facts_json_record(std::string_view text, const FactsContext& ctx, int record,
+                            std::size_t depth, Arena& arena, const RecordV*& out,
+                            std::vector<FactsError>& errors) {
+  std::optional<DateTime> ignored;
+  return load_guarded(text, ctx, record, depth, arena, ignored, out, errors);
 }
 
 }  // namespace refpol

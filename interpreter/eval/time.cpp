@@ -151,12 +151,41 @@ bool parse_date(std::string_view text, Date& out) {
   return true;
 }
 
-std::string to_string(Date date) {
+namespace {
+// `v` (below 100) as two digits at `p`, as %02d writes it.
+void put_two(char* p, unsigned v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+}
+
+// `YYYY-MM-DD` at `p` (10 bytes) for years 0..9999, as %04d-%02u-%02u writes it; false for
+// other years (written with a sign or more digits, left to snprintf).
+bool put_date(char* p, Date date) {
   int y = 0;
   unsigned m = 0;
   unsigned d = 0;
   civil(date, y, m, d);
+  if (y < 0 || y > 9999) return false;
+  const auto year = static_cast<unsigned>(y);
+  put_two(p, year / 100);
+  put_two(p + 2, year % 100);
+  p[4] = '-';
+  put_two(p + 5, m);
+  p[7] = '-';
+  put_two(p + 8, d);
+  return true;
+}
+}  // namespace
+
+// Dates and times are written for every row of the simulation's tables and facts: digits are
+// put by hand for the usual years, which is what snprintf would write, without its cost.
+std::string to_string(Date date) {
   char buf[32];
+  if (put_date(buf, date)) return std::string(buf, 10);
+  int y = 0;
+  unsigned m = 0;
+  unsigned d = 0;
+  civil(date, y, m, d);
   const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
   return std::string(buf, static_cast<std::size_t>(n));
 }
@@ -338,20 +367,47 @@ bool parse_datetime(std::string_view text, const TimeZone& zone, DateTime& out,
 }
 
 std::string to_string(const DateTime& dt) {
+  std::string text;
+  append_datetime(text, dt);
+  return text;
+}
+
+void append_datetime(std::string& out, const DateTime& dt) {
   const std::int64_t local = dt.utc_seconds + dt.offset_seconds;
   const std::int64_t days = floor_div(local, kSecondsPerDay);
   const std::int64_t tod = local - days * kSecondsPerDay;
+  const std::int64_t magnitude =
+      dt.offset_seconds < 0 ? -std::int64_t{dt.offset_seconds} : std::int64_t{dt.offset_seconds};
+  char fast[32];
+  if (magnitude % 60 == 0 && magnitude / 3600 < 100 && put_date(fast, Date{saturate_days(days)})) {
+    fast[10] = 'T';
+    put_two(fast + 11, static_cast<unsigned>(tod / 3600));
+    fast[13] = ':';
+    put_two(fast + 14, static_cast<unsigned>(tod / 60 % 60));
+    fast[16] = ':';
+    put_two(fast + 17, static_cast<unsigned>(tod % 60));
+    if (dt.offset_seconds == 0) {
+      fast[19] = 'Z';
+      out.append(fast, 20);
+      return;
+    }
+    fast[19] = dt.offset_seconds < 0 ? '-' : '+';
+    put_two(fast + 20, static_cast<unsigned>(magnitude / 3600));
+    fast[22] = ':';
+    put_two(fast + 23, static_cast<unsigned>(magnitude / 60 % 60));
+    out.append(fast, 25);
+    return;
+  }
   std::string text = to_string(Date{saturate_days(days)});
   char buf[32];
   int n = std::snprintf(buf, sizeof buf, "T%02d:%02d:%02d", static_cast<int>(tod / 3600),
                         static_cast<int>(tod / 60 % 60), static_cast<int>(tod % 60));
   text.append(buf, static_cast<std::size_t>(n));
   if (dt.offset_seconds == 0) {
-    text += 'Z';
-    return text;
+    out += text;
+    out += 'Z';
+    return;
   }
-  const std::int64_t magnitude =
-      dt.offset_seconds < 0 ? -std::int64_t{dt.offset_seconds} : std::int64_t{dt.offset_seconds};
   n = std::snprintf(buf, sizeof buf, "%c%02d:%02d", dt.offset_seconds < 0 ? '-' : '+',
                     static_cast<int>(magnitude / 3600), static_cast<int>(magnitude / 60 % 60));
   text.append(buf, static_cast<std::size_t>(n));
@@ -359,7 +415,7 @@ std::string to_string(const DateTime& dt) {
     n = std::snprintf(buf, sizeof buf, ":%02d", static_cast<int>(magnitude % 60));
     text.append(buf, static_cast<std::size_t>(n));
   }
-  return text;
+  out += text;
 }
 
 bool add(const DateTime& dt, const Duration& duration, const TimeZone& zone, DateTime& out) {

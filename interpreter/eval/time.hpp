@@ -99,6 +99,8 @@ bool parse_datetime(std::string_view text, const TimeZone& zone, DateTime& out, 
 // `2026-12-08T10:00:00+08:00`, or `...Z` when the offset is zero. Historic offsets that are
 // not whole minutes (local mean time before 1900) are shown as `+08:05:43`.
 std::string to_string(const DateTime& dt);
+// Appends to_string(dt) to `out`, without a string of its own (for writers of many dates).
+void append_datetime(std::string& out, const DateTime& dt);
 
 // A length of time: `seconds` are exact (a day is always 86,400 seconds, an hour 3,600), and
 // calendar `months` are kept apart because their length depends on where they are applied.

@@ -26,9 +26,9 @@ bool may_change(RewardStatus from, RewardStatus to) {
 // Runner
 
 Runner::Runner(std::shared_ptr<const Program> program, World& world)
-    : program_(std::move(program)), world_(world) {
-  ctx_ = FactsContext{&program_->policy.schema, &program_->zone, 0};
-}
+    : program_(std::move(program)),
+      world_(world),
+      builder_(FactsContext{&program_->policy.schema, &program_->zone, 0}, world) {}
 
 void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was = e.committed();
@@ -44,26 +44,45 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   }
 }
 
-void Runner::record(const Decision& d, const Reward& r, Index owner) {
+// An entry with a recipient id is the only one in `by_key_` with its key parts, so an entry found
+// equal by its parts is the one `by_key_` would give.
+std::optional<std::uint32_t> Runner::find(const Reward& r, std::uint32_t place, Index owner) {
+  const std::vector<std::uint32_t>& last = last_listed_[owner];
+  const std::ptrdiff_t guess = static_cast<std::ptrdiff_t>(place) + shift_;
+  if (guess >= 0 && static_cast<std::size_t>(guess) < last.size()) {
+    const std::uint32_t i = last[static_cast<std::size_t>(guess)];
+    const LedgerEntry& e = ledger_[i];
+    if (e.recipient == r.recipient_id && e.scope == r.scope && e.rule == r.rule && e.role == r.recipient_role) {
+      return i;
+    }
+  }
+  auto it = by_key_.find(KeyParts{r.rule, r.recipient_role, r.recipient_id, r.scope});
+  if (it == by_key_.end()) return std::nullopt;
+  shift_ = static_cast<std::ptrdiff_t>(ledger_[it->second].listed_at) - static_cast<std::ptrdiff_t>(place);
+  return it->second;
+}
+
+std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t place, Index owner) {
   // A recipient without an id is named in the key by the referrer's id: look those up by the
   // key text itself.
   std::optional<std::uint32_t> found;
   if (r.recipient_id.empty()) {
     key_ = reward_key(d, r);
     if (auto it = by_text_.find(key_); it != by_text_.end()) found = it->second;
-  } else if (auto it = by_key_.find(KeyParts{r.rule, r.recipient_role, r.recipient_id, r.scope}); it != by_key_.end()) {
-    found = it->second;
+  } else {
+    found = find(r, place, owner);
   }
   if (found) {
     seen_[*found] = evaluations_;
     LedgerEntry& e = ledger_[*found];
+    e.listed_at = place;
     if (may_change(e.status, r.status)) {
       e.reason.assign(r.reason);
       if (r.granted_at && !e.granted_at) e.granted_at = r.granted_at;
       if (r.expires_at) e.expires_at = r.expires_at;
       set_status(e, r.status);
     }
-    return;
+    return *found;
   }
   LedgerEntry e;
   e.key = reward_key(d, r);
@@ -82,6 +101,7 @@ void Runner::record(const Decision& d, const Reward& r, Index owner) {
   e.amount = r.amount;
   e.value = r.value;
   e.status = RewardStatus::withheld;  // counted by set_status below
+  e.listed_at = place;
   e.first_decided = d.now;
   e.granted_at = r.granted_at;
   e.settles_at = r.settles_at;
@@ -97,6 +117,7 @@ void Runner::record(const Decision& d, const Reward& r, Index owner) {
   seen_.push_back(evaluations_);
   owned_[owner].push_back(index);
   set_status(ledger_.back(), r.status);
+  return index;
 }
 
 void Runner::schedule(const DateTime& when, Index referrer) {
@@ -117,6 +138,7 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
     committed_.resize(customers);
     rewarded_rank_.resize(customers, kNone);
     owned_.resize(customers);
+    last_listed_.resize(customers);
     due_offset_.resize(customers);
   }
   const std::size_t referrals = world_.referrals().size();
@@ -129,11 +151,10 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   Decimal others;
   sub(total_committed_, committed_[referrer], others);
   const std::uint32_t rank = rewarded_rank_[referrer] != kNone ? rewarded_rank_[referrer] : rewarded_count_;
-  world_.facts_json(referrer, now, to_string(others), rank, text_);
   ++evaluations_;
   errors_.clear();
   EvalError error;
-  bool ok = load_facts_json(text_, ctx_, facts_, errors_);
+  bool ok = builder_.build(referrer, now, to_string(others), rank, facts_, errors_);
   if (ok) ok = refpol::evaluate(*program_, facts_, EvalOptions{}, scratch_, decision_, error);
   if (!ok) {
     ++failed_;
@@ -161,14 +182,17 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   auto consider = [&](const DateTime& t) {
     if (t > now && (!next || t < *next)) next = t;
   };
+  listing_.clear();
+  shift_ = 0;
   for (const Reward& r : decision_.rewards) {
-    record(decision_, r, referrer);
+    listing_.push_back(record(decision_, r, static_cast<std::uint32_t>(listing_.size()), referrer));
     if (r.settles_at) consider(*r.settles_at);
     if (r.expires_at) consider(DateTime{r.expires_at->utc_seconds + 1, r.expires_at->offset_seconds});
   }
   for (const ReferralVerdict& v : decision_.referrals) {
     if (v.settles_at) consider(*v.settles_at);
   }
+  last_listed_[referrer].assign(listing_.begin(), listing_.end());
   if (next) schedule(*next, referrer);
   // A pending reward this decision no longer gives (its order was refunded before it settled,
   // say) will never be paid: it is withdrawn. Granted ones stay: they were paid.

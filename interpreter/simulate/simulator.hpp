@@ -2,6 +2,7 @@
 // keeping a ledger of rewards by key as production would, and sums up the campaign
 // (docs/simulate.md). The CLI reads the lines; this library never prints.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "interpreter/compile/program.hpp"
 #include "interpreter/decision/decision.hpp"
 #include "interpreter/eval/evaluator.hpp"
+#include "interpreter/simulate/facts_builder.hpp"
 #include "interpreter/simulate/world.hpp"
 
 namespace refpol::sim {
@@ -31,6 +33,7 @@ struct LedgerEntry {
   Decimal amount;
   std::optional<Decimal> value;
   RewardStatus status = RewardStatus::granted;
+  std::uint32_t listed_at = 0;  // its place among the rewards of the decision that last gave it
   DateTime first_decided;
   std::optional<DateTime> granted_at, settles_at, expires_at;
   bool committed() const { return status == RewardStatus::granted || status == RewardStatus::pending; }
@@ -64,21 +67,30 @@ class Runner {
   const std::vector<Problem>& failures() const { return failures_; }
 
  private:
-  void record(const Decision& d, const Reward& r, Index owner);
+  // Records the `place`-th reward of `owner`'s decision; gives its ledger entry.
+  std::uint32_t record(const Decision& d, const Reward& r, std::uint32_t place, Index owner);
+  // The entry of a reward to a recipient with an id, if the ledger has one.
+  std::optional<std::uint32_t> find(const Reward& r, std::uint32_t place, Index owner);
   void schedule(const DateTime& when, Index referrer);
   void set_status(LedgerEntry& e, RewardStatus status);
 
   std::shared_ptr<const Program> program_;
   World& world_;
-  FactsContext ctx_;
+  FactsBuilder builder_;
   FactsDocument facts_;
   EvalScratch scratch_;
   Decision decision_;
   std::vector<FactsError> errors_;
-  std::string text_, key_;
+  std::string key_;
 
   std::deque<LedgerEntry> ledger_;  // a deque: entries never move, so `by_key_` may view them
   std::vector<std::vector<std::uint32_t>> owned_;  // by referrer: their ledger entries
+  // By referrer: the entry of each reward of their last decision, in order. A decision mostly
+  // gives the rewards of the one before, in the same order, so the entry is first looked for
+  // there, at the place the previous reward had (`shift_`), before in `by_key_`.
+  std::vector<std::vector<std::uint32_t>> last_listed_;
+  std::vector<std::uint32_t> listing_;
+  std::ptrdiff_t shift_ = 0;
   std::vector<std::uint64_t> seen_;                // by entry: the evaluation that last listed it
   std::set<std::pair<std::int64_t, Index>> due_;   // (utc seconds, referrer) to look at again
   std::vector<std::int32_t> due_offset_;           // by referrer: the offset to show that time in

@@ -217,6 +217,7 @@ void World::touch_customer_and_referrers(Index c) {
   if (is_referrer(c)) touch(c);
   for (Index r : k.referred_in) {
     referrals_[r].json.clear();
+    ++referrals_[r].version;
     touch(referrals_[r].referrer);
   }
   for (Index g : k.member_of_communities) touch(communities_[g].owner);
@@ -249,11 +250,11 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
         customers_[c].created_in_window = in_window;
       }
       Customer& k = customers_[c];
-      k.fields = e.fields;
+      k.record_json.clear();
       k.base_orders = 0;
       k.base_spend = Decimal{};
       k.base_shares = 0;
-      for (const auto& [key, value] : k.fields) {
+      for (const auto& [key, value] : e.fields) {
         if (key == "order_count") k.base_orders = std::strtoll(value.c_str(), nullptr, 10);
         if (key == "shares") k.base_shares = std::strtoll(value.c_str(), nullptr, 10);
         if (key == "total_spend") {
@@ -267,6 +268,13 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
           static const TimeZone utc;
           if (parse_datetime(std::string_view(value).substr(1, value.size() - 2), utc, t, ignored)) k.last_order_at = t;
         }
+        // customer_json writes these four as they stand; the rest as given, ready to copy.
+        if (key == "order_count" || key == "total_spend" || key == "last_order_at" || key == "shares") continue;
+        k.record_json += '"';
+        k.record_json += json_escape(key);
+        k.record_json += "\":";
+        k.record_json += value;
+        k.record_json += ',';
       }
       // The record's counters stand as of this event; orders and shares from here on move them.
       k.extra_orders = 0;
@@ -282,7 +290,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
         return false;
       }
       Index r = static_cast<Index>(referrals_.size());
-      referrals_.push_back(Referral{e.a, referrer, referee, e.ts, e.d, in_window, {}});
+      referrals_.push_back(Referral{e.a, referrer, referee, e.ts, e.d, in_window, {}, 0});
       referral_ids_.emplace(e.a, r);
       customers_[referrer].referrals.push_back(r);
       customers_[referee].referred_in.push_back(r);
@@ -401,14 +409,7 @@ const std::string& World::customer_json(Index c) {
   if (!k.json.empty()) return k.json;
   std::string& out = k.json;
   out = "{";
-  for (const auto& [key, value] : k.fields) {
-    if (key == "order_count" || key == "total_spend" || key == "last_order_at" || key == "shares") continue;
-    out += '"';
-    out += json_escape(key);
-    out += "\":";
-    out += value;
-    out += ',';
-  }
+  out += k.record_json;
   Decimal spend;
   add(k.base_spend, k.extra_spend, spend);
   out += fmt::format(R"("order_count":{},"total_spend":"{}","shares":{},"last_order_at":)",
@@ -466,7 +467,7 @@ const std::string& World::referral_json(Index index) {
 }
 
 void World::facts_json(Index referrer, const DateTime& now, std::string_view budget_spent,
-                       std::uint64_t rewarded_referrers, std::string& out) {
+                       std::uint64_t rewarded_referrers, std::string& out, Referrals referrals) {
   out.clear();
   out += R"({"now":")";
   out += to_string(now);
@@ -474,7 +475,7 @@ void World::facts_json(Index referrer, const DateTime& now, std::string_view bud
   out += customer_json(referrer);
   out += R"(,"referrals":[)";
   const Customer& k = customers_[referrer];
-  for (std::size_t i = 0; i < k.referrals.size(); ++i) {
+  for (std::size_t i = 0; referrals == Referrals::written && i < k.referrals.size(); ++i) {
     if (i) out += ',';
     out += referral_json(k.referrals[i]);
   }

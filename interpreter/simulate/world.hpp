@@ -78,7 +78,9 @@ struct Customer {
   std::string id;
   bool is_new = false;
   bool created_in_window = false;
-  std::vector<std::pair<std::string, std::string>> fields;  // as the event gave them
+  // The fields of the record as the event gave them, each as `"key":value,` (but the order
+  // summary and share count, which move on: customer_json writes those).
+  std::string record_json;
   // The record's own order summary, moved on by completed (and refunded) orders.
   std::int64_t base_orders = 0, extra_orders = 0, base_shares = 0, shares_since_record = 0;
   std::int64_t completed_in_log = 0;  // completed, kept orders seen in the log (community members)
@@ -101,6 +103,7 @@ struct Referral {
   std::string channel;
   bool in_window = false;
   std::string json;  // cached `{...}` of the referral with its referee and orders, empty when stale
+  std::uint32_t version = 0;  // moves on each time `json` goes stale
 };
 
 struct Community {
@@ -130,8 +133,18 @@ class World {
   const std::vector<Index>& touched() const { return touched_; }
 
   // The facts document of `referrer` as JSON text, with `now` and the campaign counters given.
+  // With `Referrals::left_empty` the `referrals` array is written empty, for a reader that keeps
+  // each referral_json() parsed and puts them in itself.
+  enum class Referrals { written, left_empty };
   void facts_json(Index referrer, const DateTime& now, std::string_view budget_spent,
-                  std::uint64_t rewarded_referrers, std::string& out);
+                  std::uint64_t rewarded_referrers, std::string& out,
+                  Referrals referrals = Referrals::written);
+  // One element of the `referrals` array of its referrer's facts; Referral::version tells when
+  // it changed.
+  const std::string& referral_json(Index r);
+  // Frees the text referral_json() keeps, for a reader that keeps the referral parsed instead;
+  // it is written again if asked for.
+  void forget_referral_json(Index r) { std::string().swap(referrals_[r].json); }
 
   const std::vector<Customer>& customers() const { return customers_; }
   const std::vector<Referral>& referrals() const { return referrals_; }
@@ -146,7 +159,6 @@ class World {
   void touch(Index referrer);
   void touch_customer_and_referrers(Index c);
   const std::string& customer_json(Index c);
-  const std::string& referral_json(Index r);
   void order_json(const Order& o, std::string& out) const;
 
   std::vector<Customer> customers_;

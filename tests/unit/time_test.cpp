@@ -2,9 +2,11 @@
 // America/New_York DST), month arithmetic. Epoch values below are computed by hand.
 #include "interpreter/eval/time.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -459,6 +461,46 @@ TEST(Durations, ToString) {
   EXPECT_EQ(to_string(Duration{0, 12}), "12 months");
   EXPECT_EQ(to_string(Duration{-7 * kDay, 0}), "-7 days");
   EXPECT_EQ(to_string(Duration{-kHour, -1}), "-1 month -1 hour");
+}
+
+}  // namespace
+}  // namespace refpol
+
+namespace refpol {
+namespace {
+
+// What to_string wrote with snprintf before its digits were put by hand (%02d, as fmt's {:02}
+// writes it for these non-negative numbers).
+std::string printf_datetime(const DateTime& dt) {
+  const std::int64_t local = dt.utc_seconds + dt.offset_seconds;
+  const std::int64_t days = local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
+  const std::int64_t tod = local - days * kDay;
+  std::string text = fmt::format("{}T{:02}:{:02}:{:02}", to_string(Date{static_cast<std::int32_t>(days)}),
+                                 tod / 3600, tod / 60 % 60, tod % 60);
+  if (dt.offset_seconds == 0) return text + "Z";
+  const std::int64_t m = dt.offset_seconds < 0 ? -std::int64_t{dt.offset_seconds} : dt.offset_seconds;
+  text += fmt::format("{}{:02}:{:02}", dt.offset_seconds < 0 ? '-' : '+', m / 3600, m / 60 % 60);
+  if (m % 60 != 0) text += fmt::format(":{:02}", m % 60);
+  return text;
+}
+
+TEST(Calendar, WrittenDigitsMatchPrintf) {
+  for (std::int32_t d = -800000; d < 3000000; d += 997) {
+    int y = 0;
+    unsigned m = 0;
+    unsigned dd = 0;
+    civil(Date{d}, y, m, dd);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, dd);
+    ASSERT_EQ(to_string(Date{d}), buf) << d;
+  }
+  const std::int32_t offsets[] = {0, 8 * 3600, -5 * 3600, 5 * 3600 + 1800, -(9 * 3600 + 30 * 60 + 15), 99 * 3600};
+  for (std::int64_t utc = -kDay * 3; utc < kDay * 366 * 3; utc += 7919) {
+    for (std::int32_t offset : offsets) {
+      const DateTime dt{utc + std::int64_t{kDay2026Jan1} * kDay, offset};
+      ASSERT_EQ(to_string(dt), printf_datetime(dt)) << utc << " " << offset;
+    }
+  }
 }
 
 }  // namespace
