@@ -277,17 +277,20 @@ std::size_t source_constant(const std::string& file, const std::string& name) {
   return std::stoul(m[1].str());
 }
 
+// The row of a markdown table that names `constant` (in backquotes), or "".
+std::string table_row(const std::string& doc, const std::string& constant) {
+  std::istringstream lines(doc);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("| ", 0) == 0 && line.find("`" + constant + "`") != std::string::npos) return line;
+  }
+  return std::string();
+}
+
 // The limits table shows each constant's value.
 TEST(DocTables, LimitsMatchTheConstants) {
   std::string doc = read_text(doc_path());
-  auto row_of = [&](const std::string& constant) {
-    std::istringstream lines(doc);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (line.rfind("| ", 0) == 0 && line.find("`" + constant + "`") != std::string::npos) return line;
-    }
-    return std::string();
-  };
+  auto row_of = [&](const std::string& constant) { return table_row(doc, constant); };
   const std::vector<std::pair<std::string, std::size_t>> limits = {
       {"kMaxSourceBytes", kMaxSourceBytes},
       {"kMaxStringBytes", kMaxStringBytes},
@@ -297,6 +300,9 @@ TEST(DocTables, LimitsMatchTheConstants) {
       {"kMaxImportDepth", kMaxImportDepth},
       {"kMaxDecimalScale", static_cast<std::size_t>(kMaxDecimalScale)},
       {"kMaxRewardsPerDecision", kMaxRewardsPerDecision},
+      {"kMaxDefineExpansion", kMaxDefineExpansion},
+      {"kMaxDefineDepth", kMaxDefineDepth},
+      {"kMaxPolicyExpansion", kMaxPolicyExpansion},
       {"kMaxVersionDigits", kMaxVersionDigits},
       {"kMaxYear", static_cast<std::size_t>(kMaxYear)},
   };
@@ -322,14 +328,7 @@ TEST(DocTables, LimitsMatchTheConstants) {
 // docs/facts.md's limits table shows each constant's value.
 TEST(DocTables, FactsLimitsMatchTheConstants) {
   std::string doc = read_text(testing::source_dir() / "docs/facts.md");
-  auto row_of = [&](const std::string& constant) {
-    std::istringstream lines(doc);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (line.rfind("| ", 0) == 0 && line.find("`" + constant + "`") != std::string::npos) return line;
-    }
-    return std::string();
-  };
+  auto row_of = [&](const std::string& constant) { return table_row(doc, constant); };
   const std::vector<std::pair<std::string, std::string>> limits = {
       {"kMaxFactsBytes", fmt::format("({} bytes)", kMaxFactsBytes)},
       {"kMaxFactsDepth", fmt::format("| {} levels", kMaxFactsDepth)},

@@ -39,9 +39,10 @@ void Checker::shape_of(const ast::Expr& e, std::uint64_t level, std::vector<std:
                        DefineShape& out) const {
   out.nodes = capped_add(out.nodes, 1);
   out.depth = std::max(out.depth, level);
-  const bool names_define = (e.kind == E::name || e.kind == E::call) && defines_.count(e.text) &&
-                            (e.kind == E::call || std::find(bound.begin(), bound.end(), e.text) == bound.end());
-  if (names_define) out.uses.emplace_back(defines_.find(e.text)->first, level);
+  // A call always names a definition; a name does unless a parameter or loop variable hides it.
+  if (e.kind == E::call || (e.kind == E::name && std::find(bound.begin(), bound.end(), e.text) == bound.end())) {
+    if (auto it = defines_.find(e.text); it != defines_.end()) out.uses.emplace_back(it->first, level);
+  }
   if (e.kind == E::aggregate && !e.unit.empty() && !e.kids.empty()) {
     shape_of(e.kids[0], level + 1, bound, out);
     bound.push_back(e.unit);

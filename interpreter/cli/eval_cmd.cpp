@@ -33,11 +33,10 @@ void write_error_line(std::string& out, std::size_t line_no, const std::vector<F
   out += fmt::format("{{\"error\":{{\"line\":{},\"problems\":[", line_no);
   if (eval_error) {
     out += fmt::format("{{\"path\":\"\",\"column\":0,\"message\":\"{}\"", json_escape(eval_error->message));
-    if (eval_error->file >= 0) {
-      const auto& src = program->policy.files[static_cast<std::size_t>(eval_error->file)].source;
-      const auto pos = src->position(eval_error->span.begin);
-      out += fmt::format(",\"policy\":{{\"file\":\"{}\",\"line\":{},\"column\":{}}}", json_escape(src->path()),
-                         pos.line, pos.column);
+    const EvalErrorPlace at = locate(*program, *eval_error);
+    if (!at.file.empty()) {
+      out += fmt::format(",\"policy\":{{\"file\":\"{}\",\"line\":{},\"column\":{}}}", json_escape(at.file), at.line,
+                         at.column);
     }
     out += '}';
   }

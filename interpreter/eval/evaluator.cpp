@@ -560,13 +560,16 @@ bool evaluate(const Program& program, const FactsDocument& facts, const EvalOpti
   return engine.run(error);
 }
 
+EvalErrorPlace locate(const Program& program, const EvalError& error) {
+  if (error.file < 0) return {};
+  const auto& src = program.policy.files[static_cast<std::size_t>(error.file)].source;
+  const auto pos = src->position(error.span.begin);
+  return EvalErrorPlace{src->path(), pos.line, pos.column};
+}
+
 std::string render_eval_error(const Program& program, const EvalError& error) {
-  std::string where;
-  if (error.file >= 0) {
-    const auto& src = program.policy.files[static_cast<std::size_t>(error.file)].source;
-    auto pos = src->position(error.span.begin);
-    where = fmt::format("{}:{}:{}: ", src->path(), pos.line, pos.column);
-  }
+  const EvalErrorPlace at = locate(program, error);
+  const std::string where = at.file.empty() ? std::string() : fmt::format("{}:{}:{}: ", at.file, at.line, at.column);
   return fmt::format("{}error: evaluation failed: {}", where, error.message);
 }
 

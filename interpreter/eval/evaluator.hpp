@@ -2,8 +2,10 @@
 // no randomness. A Program may be evaluated from many threads at once, each with its own
 // EvalScratch.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "interpreter/compile/program.hpp"
@@ -37,6 +39,14 @@ struct EvalError {
 // (for example an overflow); `out` is then incomplete and must not be used.
 bool evaluate(const Program& program, const FactsDocument& facts, const EvalOptions& options,
               EvalScratch& scratch, Decision& out, EvalError& error);
+
+// Where in the policy (or an imported module) an evaluation stopped; `file` is empty for an
+// error of the whole document (no `now`, too many rewards).
+struct EvalErrorPlace {
+  std::string_view file;  // the source's display path
+  std::uint32_t line = 0, column = 0;
+};
+EvalErrorPlace locate(const Program& program, const EvalError& error);
 
 // `path:line:col: error: evaluation failed: message`, the one way an evaluation error is shown.
 std::string render_eval_error(const Program& program, const EvalError& error);

@@ -79,7 +79,9 @@ void send_chunks(std::vector<std::string> pieces, const std::string& content_typ
                              }
                              return false;
                            },
-                           [chunks, &service](bool) { service.recycle(*chunks); });
+                           [chunks, &service](bool) {
+                             for (auto& c : *chunks) service.recycle(std::move(c));
+                           });
 }
 
 }  // namespace
@@ -159,11 +161,9 @@ int run_server(const ServerOptions& o) {
                                                         const httplib::ContentReader& read) {
     const auto start = std::chrono::steady_clock::now();
     const auto length = req.get_header_value<uint64_t>("Content-Length");
-    std::vector<std::string> buffers;  // (not `buffers(1, ...)`: that copies, and a copy has no spare capacity)
     // Small bodies (single evaluations) skip the pool and its lock.
-    buffers.push_back(length >= kPooledBodyBytes && length <= o.limits.max_body_bytes ? service.take_buffer(length)
-                                                                                      : std::string());
-    std::string& body = buffers[0];
+    std::string body = length >= kPooledBodyBytes && length <= o.limits.max_body_bytes ? service.take_buffer(length)
+                                                                                        : std::string();
     if (!read([&](const char* data, std::size_t n) {
           body.append(data, n);
           return true;
@@ -171,7 +171,7 @@ int run_server(const ServerOptions& o) {
       return;  // the library has set the status (413 for a body past --max-body-bytes)
     }
     handle(req, body, res, start);
-    if (body.capacity() >= kPooledBodyBytes) service.recycle(buffers);
+    if (body.capacity() >= kPooledBodyBytes) service.recycle(std::move(body));
   };
   // Every method and path reaches Service::handle, which answers 404 and 405 itself.
   server.Get(".*", handler);

@@ -400,15 +400,11 @@ std::string Service::take_buffer(std::size_t capacity) {
   return b;
 }
 
-void Service::recycle(std::vector<std::string>& pieces) {
+void Service::recycle(std::string&& buffer) {
+  if (buffer.capacity() < 4096 || buffer.capacity() > kPooledBufferBytes) return;
+  buffer.clear();
   std::lock_guard<std::mutex> lock(pool_mutex_);
-  for (auto& p : pieces) {
-    if (pool_.size() >= kPooledBuffers) break;
-    if (p.capacity() < 4096 || p.capacity() > kPooledBufferBytes) continue;
-    p.clear();
-    pool_.push_back(std::move(p));
-  }
-  pieces.clear();
+  if (pool_.size() < kPooledBuffers) pool_.push_back(std::move(buffer));
 }
 
 void Service::batch(const Request& rq, Response& rs) {

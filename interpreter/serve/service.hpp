@@ -121,9 +121,10 @@ class Service {
   void handle(const Request& request, Response& response);
   // What POST /v1/reload and SIGHUP do; logs the outcome and counts it in the metrics.
   ReloadOutcome reload();
-  // Gives back a batch response's pieces once they are sent: their memory serves the next
-  // batch, whose pages are then already in place (docs/performance.md). Optional.
-  void recycle(std::vector<std::string>& pieces);
+  // Gives back a request body or a piece of a batch answer once it is no longer needed: its
+  // memory serves the next batch, whose pages are then already in place (docs/performance.md).
+  // Optional; small and very large buffers are simply freed.
+  void recycle(std::string&& buffer);
   // An empty buffer of at least `capacity` bytes (for request bodies and batch output): the
   // smallest given back that is large enough, so that buffers are not grown (into fresh memory)
   // and none is taken from a request that needs it more.

@@ -40,12 +40,9 @@ Outcome evaluate_text(const std::string& policy, const std::string& facts_json) 
   o.ok = evaluate(*c.program, facts, options, scratch, o.decision, error);
   if (!o.ok) {
     o.error = error.message;
-    if (error.file >= 0) {
-      auto pos = c.program->policy.files[static_cast<std::size_t>(error.file)].source->position(
-          error.span.begin);
-      o.line = pos.line;
-      o.column = pos.column;
-    }
+    const EvalErrorPlace at = locate(*c.program, error);
+    o.line = at.line;
+    o.column = at.column;
   }
   return o;
 }
@@ -141,29 +138,21 @@ TEST(DecisionLimits, RewardArithmeticOutsideTheExactRangeIsAnError) {
   EXPECT_EQ(to_string(o.decision.rewards[0].amount), "12.35");
   EXPECT_EQ(to_string(o.decision.rewards[1].amount), "20");
   EXPECT_EQ(o.decision.rewards[1].unit, "%");
+  auto expect_out_of_range = [](const std::string& facts, std::uint32_t line, std::uint32_t column) {
+    Outcome failed = evaluate_text(kRewardArithmetic, facts);
+    EXPECT_FALSE(failed.ok) << facts;
+    EXPECT_EQ(failed.error, "number is out of range") << facts;
+    EXPECT_EQ(failed.line, line) << facts;
+    EXPECT_EQ(failed.column, column) << facts;
+  };
   // 10^17 CNY holds as a whole number but not in cents: an error at the amount (line 5, column
   // 46, after `reward cash_back to referrer once gives cash `).
-  o = evaluate_text(kRewardArithmetic,
-                    R"({"referrer": {"id": "u", "spend": 100000000000000000, "share": 0.2}, "spent": 0})");
-  EXPECT_FALSE(o.ok);
-  EXPECT_EQ(o.error, "number is out of range");
-  EXPECT_EQ(o.line, 5u);
-  EXPECT_EQ(o.column, 46u);
+  expect_out_of_range(R"({"referrer": {"id": "u", "spend": 100000000000000000, "share": 0.2}, "spent": 0})", 5, 46);
   // A share of 10^17 is 10^19 percent, out of range: an error at the share (line 6, column 42).
-  o = evaluate_text(kRewardArithmetic,
-                    R"({"referrer": {"id": "u", "spend": 1, "share": 100000000000000000}, "spent": 0})");
-  EXPECT_FALSE(o.ok);
-  EXPECT_EQ(o.error, "number is out of range");
-  EXPECT_EQ(o.line, 6u);
-  EXPECT_EQ(o.column, 42u);
+  expect_out_of_range(R"({"referrer": {"id": "u", "spend": 1, "share": 100000000000000000}, "spent": 0})", 6, 42);
   // 1000 CNY minus a spent of -92233720368547758.07 CNY does not fit: an error at the budget's
   // total (line 7, column 8).
-  o = evaluate_text(kRewardArithmetic,
-                    R"({"referrer": {"id": "u", "spend": 1, "share": 0.2}, "spent": -92233720368547758.07})");
-  EXPECT_FALSE(o.ok);
-  EXPECT_EQ(o.error, "number is out of range");
-  EXPECT_EQ(o.line, 7u);
-  EXPECT_EQ(o.column, 8u);
+  expect_out_of_range(R"({"referrer": {"id": "u", "spend": 1, "share": 0.2}, "spent": -92233720368547758.07})", 7, 8);
 }
 
 }  // namespace
