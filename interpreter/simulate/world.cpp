@@ -214,6 +214,7 @@ void World::touch(Index referrer) {
 void World::touch_customer_and_referrers(Index c) {
   Customer& k = customers_[c];
   k.json.clear();
+  ++k.version;
   if (is_referrer(c)) touch(c);
   for (Index r : k.referred_in) {
     referrals_[r].json.clear();
@@ -392,7 +393,6 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       k.share_events.emplace_back(e.b, e.ts);
       ++k.shares_since_record;
       k.share_platforms.push_back(e.c);
-      k.json.clear();
       touch_customer_and_referrers(c);
       return true;
     }

@@ -94,6 +94,7 @@ struct Customer {
   Index community = kNone, organisation = kNone;          // owned / organised
   std::vector<Index> member_of_communities, member_of_organisations;
   std::string json;  // cached `{...}` of the record, empty when stale
+  std::uint32_t version = 0;  // moves on each time `json` goes stale
 };
 
 struct Referral {
