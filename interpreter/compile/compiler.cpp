@@ -5,6 +5,7 @@
 #include <map>
 
 #include "interpreter/compile/program.hpp"
+#include "interpreter/compile/dependencies.hpp"
 #include "interpreter/check/checker_impl.hpp"
 
 namespace refpol {
@@ -527,7 +528,10 @@ CompileResult compile(CheckedPolicy policy) {
   program->policy = std::move(policy);
   // MB must exist as a unit before any literal is compiled: GB literals convert to it.
   Compiler(*program, result.diagnostics).run();
-  if (!result.diagnostics.has_errors()) result.program = std::move(program);
+  if (!result.diagnostics.has_errors()) {
+    analyse_dependencies(*program);
+    result.program = std::move(program);
+  }
   return result;
 }
 

@@ -146,6 +146,18 @@ struct Program {
   CompiledGrant fallback;
   std::vector<std::pair<std::string_view, std::uint32_t>> outputs;
 
+  // What evaluation may keep (analyse_dependencies, dependencies.cpp).
+  // Per define: 1 when it has no parameters and reads no local, so it has one value all
+  // through an evaluation once `qualified_referrals` is known.
+  std::vector<std::uint8_t> define_cacheable;
+  // Whether a referral's verdict (its referee eligible, void and qualifies conditions, and its
+  // settlement date) reads only the referral, constants and the root fields in `roots`: not
+  // `now`, not `qualified_referrals`, not its position. Then ReferralMemo may keep it.
+  struct VerdictMemo {
+    bool keepable = false;
+    std::uint64_t roots = 0;  // root fields read, by slot
+  } verdict_memo;
+
   // Where things are in the facts.
   std::int32_t referrals_slot = -1;  // root field `referrals`
   std::int32_t referrer_slot = -1;   // root field `referrer`

@@ -80,6 +80,15 @@ class Engine {
     std::size_t verdict = 0;
   };
   std::vector<RefState> refs_;
+  ReferralMemo* memo_ = nullptr;  // when verdicts may be kept and reused
+
+  // The labels of the conditions at the places `decided` gives, in order.
+  static void labels(const std::vector<CompiledCondition>& conds, std::uint64_t decided,
+                     std::vector<std::string_view>& out) {
+    for (std::size_t i = 0; i < conds.size() && i < 64; ++i) {
+      if ((decided >> i) & 1u) out.push_back(label_of(conds[i], "referral"));
+    }
+  }
 
   void explain(std::string rule, std::string label, std::string outcome, std::string detail, std::uint32_t node) {
     ExplainLine line{std::move(rule), std::move(label), std::move(outcome), std::move(detail), 0, 0, {}};
@@ -132,18 +141,26 @@ class Engine {
     return s;
   }
 
-  // Evaluates labelled conditions; returns whether all held and collects the labels that failed.
+  static std::string_view label_of(const CompiledCondition& c, std::string_view what) {
+    if (!c.label.empty()) return c.label;
+    return what == "referrer eligible" ? std::string_view("not_eligible") : std::string_view("condition");
+  }
+
+  // Evaluates labelled conditions; returns whether all held and collects the labels that failed
+  // (that held, in `any_mode`), and their places in `decided` (up to 64).
   bool conditions(const std::vector<CompiledCondition>& conds, std::string_view what,
-                  std::vector<std::string_view>& failed, bool any_mode) {
+                  std::vector<std::string_view>& failed, bool any_mode, std::uint64_t* decided = nullptr) {
     bool all = true, any = false;
-    for (const auto& c : conds) {
+    for (std::size_t i = 0; i < conds.size(); ++i) {
+      const CompiledCondition& c = conds[i];
       int t = m_.truth(c.node);
       if (m_.failed()) return false;
       bool held = t == 1;
       if (held) any = true;
       if (!held) all = false;
       if (any_mode ? held : !held) {
-        failed.push_back(!c.label.empty() ? c.label : what == "referrer eligible" ? std::string_view("not_eligible") : std::string_view("condition"));
+        failed.push_back(label_of(c, what));
+        if (decided != nullptr && i < 64) *decided |= std::uint64_t{1} << i;
       }
       if (options_.explain) {
         explain(std::string(what), std::string(c.label), t == 1 ? "held" : t == 0 ? "failed" : "absent", detail(c.node), c.node);
@@ -162,6 +179,13 @@ class Engine {
     std::uint32_t qualified_count = 0;
     refs_.reserve(list->size);
     out_.referrals.reserve(list->size);
+    // Kept verdicts only where the caller gave a token for every referral, and never when
+    // explaining (the explanation needs every condition's values).
+    memo_ = options_.memo;
+    if (memo_ != nullptr && (!p.verdict_memo.keepable || options_.explain || memo_->item_tokens.size() != list->size)) {
+      memo_ = nullptr;
+    }
+    if (memo_ != nullptr && memo_->kept.size() != list->size) memo_->kept.resize(list->size);
     // The referee's slot, looked up once per record type rather than by name for every referral.
     std::int32_t referee_record = -1;
     int referee = -1;
@@ -170,8 +194,18 @@ class Engine {
       st.record = list->items[i];
       m_.set_local(p.referral_local, st.record);
       ReferralVerdict v;
-      v.id = string_field(p, st.record);
-      if (st.record.index() == kRecord) {
+      // A kept verdict has the referral's ids too: not reading the record at all is most of
+      // what keeping saves, as the records lie all over memory.
+      ReferralMemo::Kept* kept = memo_ != nullptr ? &memo_->kept[i] : nullptr;
+      const bool reuse = kept != nullptr && kept->valid && kept->item_token == memo_->item_tokens[i] &&
+                         kept->roots_token == memo_->roots_token;
+      if (reuse) {
+        v.id = kept->id;
+        v.referee_id = kept->referee_id;
+      } else {
+        v.id = string_field(p, st.record);
+      }
+      if (!reuse && st.record.index() == kRecord) {
         const RecordV* r = unsafe_get<kRecord>(st.record);
         if (r->record != referee_record) {
           referee_record = r->record;
@@ -189,9 +223,27 @@ class Engine {
         qual_what = what + " qualifies";
       }
       std::vector<std::string_view> referee_failed, void_held, qual_failed;
-      bool referee_ok = conditions(p.referee_eligible, referee_what, referee_failed, false);
-      bool voided = !p.voids.empty() && conditions(p.voids, void_what, void_held, true);
-      bool qualifies = conditions(p.qualifies, qual_what, qual_failed, false);
+      bool referee_ok = false, voided = false, qualifies = false;
+      if (reuse) {
+        referee_ok = kept->referee_ok;
+        voided = kept->voided;
+        qualifies = kept->qualifies;
+        labels(p.referee_eligible, kept->referee_failed, referee_failed);
+        labels(p.voids, kept->void_held, void_held);
+        labels(p.qualifies, kept->qual_failed, qual_failed);
+      } else {
+        std::uint64_t referee_mask = 0, void_mask = 0, qual_mask = 0;
+        referee_ok = conditions(p.referee_eligible, referee_what, referee_failed, false, &referee_mask);
+        voided = !p.voids.empty() && conditions(p.voids, void_what, void_held, true, &void_mask);
+        qualifies = conditions(p.qualifies, qual_what, qual_failed, false, &qual_mask);
+        if (kept != nullptr) {
+          *kept = ReferralMemo::Kept{false, memo_->item_tokens[i], memo_->roots_token, std::string(v.id),
+                                     std::string(v.referee_id), referee_ok, voided, qualifies, referee_mask,
+                                     void_mask, qual_mask, std::nullopt};
+          v.id = kept->id;
+          v.referee_id = kept->referee_id;
+        }
+      }
       // Voiding speaks first: a self-referral is fraud, whatever else is true of the referee.
       if (voided) {
         v.status = ReferralStatus::void_;
@@ -214,11 +266,18 @@ class Engine {
         v.reasons = std::move(qual_failed);
       }
       if ((st.qualified || st.voided_but_qualifying) && p.settles != kNoNode) {
-        m_.set_local(p.position_local, st.position);
-        Value s = m_.eval(p.settles);
-        if (s.index() == kDateTime || s.index() == kDate) st.settles_at = m_.to_instant(s);
+        if (reuse) {
+          st.settles_at = kept->settles_at;
+        } else {
+          m_.set_local(p.position_local, st.position);
+          Value s = m_.eval(p.settles);
+          if (s.index() == kDateTime || s.index() == kDate) st.settles_at = m_.to_instant(s);
+          if (kept != nullptr) kept->settles_at = st.settles_at;
+        }
         v.settles_at = st.settles_at;
       }
+      // Kept only once all of it is known, and never from an evaluation that failed part-way.
+      if (kept != nullptr && !reuse && !m_.failed()) kept->valid = true;
       st.verdict = out_.referrals.size();
       out_.referrals.push_back(std::move(v));
       refs_.push_back(std::move(st));

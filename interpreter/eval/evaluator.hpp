@@ -17,9 +17,35 @@ namespace refpol {
 // A decision holds at most this many rewards; more is an evaluation error, not a silent cut.
 inline constexpr std::size_t kMaxRewardsPerDecision = 100000;
 
+// The verdicts of one referrer's referrals, kept between evaluations of their facts by a caller
+// that knows what changed from one to the next (refpol simulate re-evaluates a referrer at every
+// event that concerns them). Before each evaluation the caller sets `item_tokens`, one per element
+// of the root `referrals` list, and `roots_token`, for the root fields the verdicts read
+// (Program::verdict_memo.roots): an equal token promises equal content. A kept verdict is used
+// only where both tokens are the ones it was worked out with; nothing is kept when the verdicts
+// read more than that (Program::verdict_memo.keepable) or when explaining. One memo serves one
+// program. The decision's referral and referee ids may point into the memo: they are good until
+// the memo's next evaluation.
+struct ReferralMemo {
+  std::vector<std::uint64_t> item_tokens;
+  std::uint64_t roots_token = 0;
+
+  struct Kept {
+    bool valid = false;
+    std::uint64_t item_token = 0, roots_token = 0;
+    std::string id, referee_id;
+    bool referee_ok = false, voided = false, qualifies = false;
+    // Which conditions of each group decided it, by their place in the group.
+    std::uint64_t referee_failed = 0, void_held = 0, qual_failed = 0;
+    std::optional<DateTime> settles_at;
+  };
+  std::vector<Kept> kept;  // by place in the list; the evaluator keeps these
+};
+
 struct EvalOptions {
   std::optional<DateTime> now;  // overrides the facts' `now`
   bool explain = false;
+  ReferralMemo* memo = nullptr;  // see ReferralMemo
 };
 
 // Reusable per-thread memory: locals, temporaries and the list of qualified referrals.
@@ -27,6 +53,11 @@ struct EvalScratch {
   Arena arena;
   std::vector<Value> locals;
   std::vector<Value> temp;
+  // Values of definitions already worked out (Program::define_cacheable), good while their
+  // stamp is `stamp`: a new evaluation, or the qualified referrals becoming known, moves it on.
+  std::vector<Value> define_values;
+  std::vector<std::uint64_t> define_stamps;
+  std::uint64_t stamp = 0;
 };
 
 struct EvalError {

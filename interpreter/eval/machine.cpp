@@ -393,7 +393,15 @@ Value Machine::eval(std::uint32_t index) {
       // Arguments first, then the parameters: a call inside an argument may reuse the slots.
       // Every argument is passed, however many parameters there are (16 at most once were).
       const std::uint32_t count = n.args_count;
-      std::vector<Value> values(2 * std::size_t{count});  // the arguments, then the saved parameters
+      // The arguments, then the saved parameters; on the stack for the usual few.
+      constexpr std::uint32_t kInPlace = 8;
+      Value in_place[2 * kInPlace];
+      std::vector<Value> spilled;
+      Value* values = in_place;
+      if (count > kInPlace) {
+        spilled.resize(2 * std::size_t{count});
+        values = spilled.data();
+      }
       for (std::uint32_t i = 0; i < count; ++i) values[i] = eval(p_.args[n.args_begin + i]);
       for (std::uint32_t i = 0; i < count; ++i) {
         values[count + i] = scratch_.locals[n.slot + i];
@@ -403,7 +411,15 @@ Value Machine::eval(std::uint32_t index) {
       for (std::uint32_t i = 0; i < count; ++i) scratch_.locals[n.slot + i] = values[count + i];
       return r;
     }
-    case Op::define: return eval(p_.defines[n.slot].body);
+    case Op::define: {
+      const std::uint32_t d = n.slot;
+      if (!p_.define_cacheable[d]) return eval(p_.defines[d].body);
+      if (scratch_.define_stamps[d] == scratch_.stamp) return scratch_.define_values[d];
+      Value v = eval(p_.defines[d].body);
+      scratch_.define_values[d] = v;
+      scratch_.define_stamps[d] = scratch_.stamp;
+      return v;
+    }
   }
   return Absent{};
 }

@@ -11,6 +11,11 @@ class Machine {
   Machine(const Program& p, const RecordV* root, DateTime now, EvalScratch& scratch)
       : p_(p), root_(root), now_(now), scratch_(scratch) {
     scratch_.locals.assign(p.local_count, Value());
+    if (scratch_.define_stamps.size() < p.defines.size()) {
+      scratch_.define_stamps.resize(p.defines.size(), 0);
+      scratch_.define_values.resize(p.defines.size());
+    }
+    ++scratch_.stamp;
   }
 
   Value eval(std::uint32_t node);
@@ -42,7 +47,11 @@ class Machine {
   }
 
   void set_local(std::uint32_t slot, Value v) { scratch_.locals[slot] = v; }
-  void set_qualified(const ListV* list) { qualified_ = list; }
+  // Definitions that read the qualified referrals were absent until now: none kept is kept.
+  void set_qualified(const ListV* list) {
+    qualified_ = list;
+    ++scratch_.stamp;
+  }
   DateTime now() const { return now_; }
   const Program& program() const { return p_; }
   Arena& arena() { return scratch_.arena; }

@@ -25,10 +25,17 @@ bool may_change(RewardStatus from, RewardStatus to) {
 // ---------------------------------------------------------------------------------------------
 // Runner
 
-Runner::Runner(std::shared_ptr<const Program> program, World& world)
+Runner::Runner(std::shared_ptr<const Program> program, World& world, bool keep_verdicts)
     : program_(std::move(program)),
       world_(world),
-      builder_(FactsContext{&program_->policy.schema, &program_->zone, 0}, world) {}
+      builder_(FactsContext{&program_->policy.schema, &program_->zone, 0}, world) {
+  // Verdicts are kept between a referrer's evaluations when they read no more than the referral
+  // and the referrer: the world says when either changed (Referral::version, Customer::version).
+  const Program& p = *program_;
+  std::uint64_t others = p.verdict_memo.roots;
+  if (p.referrer_slot >= 0 && p.referrer_slot < 64) others &= ~(std::uint64_t{1} << p.referrer_slot);
+  keep_verdicts_ = keep_verdicts && p.verdict_memo.keepable && others == 0;
+}
 
 void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was = e.committed();
@@ -140,6 +147,7 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
     owned_.resize(customers);
     last_listed_.resize(customers);
     due_offset_.resize(customers);
+    if (keep_verdicts_) memos_.resize(customers);
   }
   const std::size_t referrals = world_.referrals().size();
   if (referral_status_.size() < referrals) {
@@ -155,7 +163,18 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   errors_.clear();
   EvalError error;
   bool ok = builder_.build(referrer, now, to_string(others), rank, facts_, errors_);
-  if (ok) ok = refpol::evaluate(*program_, facts_, EvalOptions{}, scratch_, decision_, error);
+  EvalOptions options;
+  if (keep_verdicts_) {
+    ReferralMemo& memo = memos_[referrer];
+    const std::vector<Index>& mine = world_.customers()[referrer].referrals;
+    memo.item_tokens.resize(mine.size());
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+      memo.item_tokens[i] = std::uint64_t{mine[i]} << 32 | world_.referrals()[mine[i]].version;
+    }
+    memo.roots_token = world_.customers()[referrer].version;
+    options.memo = &memo;
+  }
+  if (ok) ok = refpol::evaluate(*program_, facts_, options, scratch_, decision_, error);
   if (!ok) {
     ++failed_;
     if (failures_.size() < kKeptProblems) {
@@ -214,8 +233,8 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
 Simulation::Simulation(std::shared_ptr<const Program> policy, std::shared_ptr<const Program> baseline,
                        SimulationOptions options)
     : options_(options), reader_(policy->zone) {
-  runners_.push_back(std::make_unique<Runner>(std::move(policy), world_));
-  if (baseline) runners_.push_back(std::make_unique<Runner>(std::move(baseline), world_));
+  runners_.push_back(std::make_unique<Runner>(std::move(policy), world_, options.keep_verdicts));
+  if (baseline) runners_.push_back(std::make_unique<Runner>(std::move(baseline), world_, options.keep_verdicts));
 }
 
 bool Simulation::feed(std::string_view text, std::size_t line) {

@@ -47,7 +47,7 @@ struct Problem {
 // The replay of one policy over the shared world.
 class Runner {
  public:
-  Runner(std::shared_ptr<const Program> program, World& world);
+  Runner(std::shared_ptr<const Program> program, World& world, bool keep_verdicts = true);
   // Decides for `referrer` as of `now` and records what changed in the ledger.
   void evaluate(Index referrer, const DateTime& now);
   // Evaluates, in time order, the referrers due for a look before or at `t`: when a referral of
@@ -118,11 +118,18 @@ class Runner {
   std::vector<std::optional<DateTime>> qualified_at_;
   std::uint64_t evaluations_ = 0, failed_ = 0;
   std::vector<Problem> failures_;  // the first few
+  // By referrer: their referrals' verdicts, kept while the referral and the referrer are
+  // unchanged, when the policy's verdicts read no more than those (keep_verdicts_).
+  bool keep_verdicts_ = false;
+  std::vector<ReferralMemo> memos_;
 };
 
 struct SimulationOptions {
   std::optional<DateTime> from, to;
   bool skip_bad_events = false;
+  // Keep referrals' verdicts between a referrer's evaluations (ReferralMemo) where the policy
+  // allows it. Off only to check that keeping them changes nothing.
+  bool keep_verdicts = true;
 };
 
 // Feeds the event lines to the world and the runners, in order.

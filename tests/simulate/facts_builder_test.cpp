@@ -136,28 +136,10 @@ void replay_and_compare(const std::vector<std::string>& lines, std::size_t expec
   EXPECT_GE(routes[0].failed + routes[1].failed, expect_failed_at_least);
 }
 
-std::vector<std::string> generated(const std::string& flags) {
-  std::vector<std::string> lines;
-  FILE* pipe = popen((std::string(REFPOL_GEN_HISTORY) + " " + flags + " 2>/dev/null").c_str(), "r");
-  if (!pipe) return lines;
-  std::string text;
-  char buf[1 << 16];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) text.append(buf, n);
-  pclose(pipe);
-  for (std::size_t at = 0; at < text.size();) {
-    std::size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(at, end - at));
-    at = end + 1;
-  }
-  return lines;
-}
-
 // Refunds, returns, exchanges, review flags, self-referrals, shared identities, communities,
 // organisations and shares, all at high rates.
 TEST(FactsBuilder, SameFactsAsTheJsonTextOnAGeneratedHistory) {
-  std::vector<std::string> lines = generated(
+  std::vector<std::string> lines = testing::generated_history(
       "--customers 1500 --events 12000 --seed 9 --communities 12 --organisations 8 --refund-rate 0.2 "
       "--return-rate 0.1 --exchange-rate 0.05 --review-flag-rate 0.05 --self-referral-rate 0.02 "
       "--duplicate-identity-rate 0.05 --share-rate 0.5");

@@ -106,4 +106,22 @@ RunResult run_refpol(const std::vector<std::string>& args, const std::string& in
   return r;
 }
 
+std::vector<std::string> generated_history(const std::string& flags) {
+  std::vector<std::string> lines;
+  FILE* pipe = popen((std::string(REFPOL_GEN_HISTORY) + " " + flags + " 2>/dev/null").c_str(), "r");
+  if (!pipe) return lines;
+  std::string text;
+  char buf[1 << 16];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) text.append(buf, n);
+  pclose(pipe);
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return lines;
+}
+
 }  // namespace refpol::testing

@@ -23,6 +23,9 @@ struct RunResult {
 // Runs the built `refpol` binary with `args` (no shell), from the source dir, with `input` on stdin.
 RunResult run_refpol(const std::vector<std::string>& args, const std::string& input = "");
 
+// The lines of a history from the built refpol-gen-history with `flags` (a shell word list).
+std::vector<std::string> generated_history(const std::string& flags);
+
 // True when golden files should be rewritten from actual output (REFPOL_UPDATE_GOLDEN=1).
 bool update_golden();
 
