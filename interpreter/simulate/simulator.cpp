@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "interpreter/decision/decision_json.hpp"
 #include "interpreter/source/diagnostic.hpp"
 
@@ -128,13 +130,19 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
 }
 
 void Runner::schedule(const DateTime& when, Index referrer) {
-  if (due_.emplace(when.utc_seconds, referrer).second) due_offset_[referrer] = when.offset_seconds;
+  const Due d{when.utc_seconds, referrer};
+  if (!due_set_.insert(d).second) return;
+  due_offset_[referrer] = when.offset_seconds;
+  due_.push_back(d);
+  std::push_heap(due_.begin(), due_.end(), std::greater<Due>());
 }
 
 void Runner::advance(const DateTime& t) {
-  while (!due_.empty() && due_.begin()->first <= t.utc_seconds) {
-    auto [seconds, referrer] = *due_.begin();
-    due_.erase(due_.begin());
+  while (!due_.empty() && due_.front().first <= t.utc_seconds) {
+    std::pop_heap(due_.begin(), due_.end(), std::greater<Due>());
+    const auto [seconds, referrer] = due_.back();
+    due_.pop_back();
+    due_set_.erase(Due{seconds, referrer});
     evaluate(referrer, DateTime{seconds, due_offset_[referrer]});
   }
 }

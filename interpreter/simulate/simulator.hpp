@@ -8,7 +8,6 @@
 #include <memory>
 #include <deque>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -92,7 +91,16 @@ class Runner {
   std::vector<std::uint32_t> listing_;
   std::ptrdiff_t shift_ = 0;
   std::vector<std::uint64_t> seen_;                // by entry: the evaluation that last listed it
-  std::set<std::pair<std::int64_t, Index>> due_;   // (utc seconds, referrer) to look at again
+  // (utc seconds, referrer) to look at again, each once: a min-heap for the order, a hash set
+  // for telling a new moment from one already due (a tree of them missed the cache at each level).
+  using Due = std::pair<std::int64_t, Index>;
+  struct DueHash {
+    std::size_t operator()(const Due& d) const noexcept {
+      return std::hash<std::uint64_t>()(static_cast<std::uint64_t>(d.first) * 0x9E3779B97F4A7C15ull ^ d.second);
+    }
+  };
+  std::vector<Due> due_;
+  std::unordered_set<Due, DueHash> due_set_;
   std::vector<std::int32_t> due_offset_;           // by referrer: the offset to show that time in
   // What makes a reward's key (rule, role, recipient, scope), as views: found without building
   // the key text for rewards the ledger already has.
