@@ -137,6 +137,13 @@ void Runner::schedule(const DateTime& when, Index referrer) {
   std::push_heap(due_.begin(), due_.end(), std::greater<Due>());
 }
 
+const Runner::Verdict* Runner::verdict(Index r) const {
+  if (r >= place_.size() || r >= world_.referrals().size()) return nullptr;
+  const Index referrer = world_.referrals()[r].referrer;
+  if (referrer >= verdicts_.size() || place_[r] >= verdicts_[referrer].size()) return nullptr;
+  return &verdicts_[referrer][place_[r]];
+}
+
 void Runner::advance(const DateTime& t) {
   while (!due_.empty() && due_.front().first <= t.utc_seconds) {
     std::pop_heap(due_.begin(), due_.end(), std::greater<Due>());
@@ -155,13 +162,11 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
     owned_.resize(customers);
     last_listed_.resize(customers);
     due_offset_.resize(customers);
+    verdicts_.resize(customers);
     if (keep_verdicts_) memos_.resize(customers);
   }
   const std::size_t referrals = world_.referrals().size();
-  if (referral_status_.size() < referrals) {
-    referral_status_.resize(referrals);
-    qualified_at_.resize(referrals);
-  }
+  if (place_.size() < referrals) place_.resize(referrals, kNone);
   // The campaign's counters as a service would send them: others' committed value, and this
   // referrer's place among the rewarded (docs/simulate.md, "How the replay works").
   Decimal others;
@@ -196,12 +201,16 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
     return;
   }
   // The verdicts come in the order of the facts' referrals, which is the world's order.
+  // They are kept by referrer, in that order, so this loop reads and writes one array.
   const std::vector<Index>& mine = world_.customers()[referrer].referrals;
+  std::vector<Verdict>& verdicts = verdicts_[referrer];
+  for (std::size_t i = verdicts.size(); i < mine.size(); ++i) place_[mine[i]] = static_cast<std::uint32_t>(i);
+  if (verdicts.size() < mine.size()) verdicts.resize(mine.size());
   for (std::size_t i = 0; i < decision_.referrals.size() && i < mine.size(); ++i) {
     const ReferralVerdict& v = decision_.referrals[i];
-    const Index r = mine[i];
-    referral_status_[r] = v.status;
-    if (v.status == ReferralStatus::qualified && !qualified_at_[r]) qualified_at_[r] = now;
+    Verdict& kept = verdicts[i];
+    kept.status = v.status;
+    if (v.status == ReferralStatus::qualified && !kept.qualified_at) kept.qualified_at = now;
   }
   // Only the next moment this referrer's answer can change by itself is scheduled: the
   // evaluation then schedules the one after.

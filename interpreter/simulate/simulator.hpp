@@ -56,10 +56,12 @@ class Runner {
   const Program& program() const { return *program_; }
   const std::deque<LedgerEntry>& ledger() const { return ledger_; }
   std::optional<ReferralStatus> referral_status(Index r) const {
-    return r < referral_status_.size() ? referral_status_[r] : std::nullopt;
+    const Verdict* v = verdict(r);
+    return v != nullptr ? v->status : std::nullopt;
   }
   std::optional<DateTime> qualified_at(Index r) const {
-    return r < qualified_at_.size() ? qualified_at_[r] : std::nullopt;
+    const Verdict* v = verdict(r);
+    return v != nullptr ? v->qualified_at : std::nullopt;
   }
   std::uint64_t evaluations() const { return evaluations_; }
   std::uint64_t failed() const { return failed_; }
@@ -122,8 +124,15 @@ class Runner {
   Decimal total_committed_;
   std::vector<std::uint32_t> rewarded_rank_;  // by referrer: how many were rewarded before them
   std::uint32_t rewarded_count_ = 0;
-  std::vector<std::optional<ReferralStatus>> referral_status_;
-  std::vector<std::optional<DateTime>> qualified_at_;
+  // A referral's latest verdict and when it first qualified, by referrer in the order of their
+  // referrals (place_ gives a referral's place there): an evaluation reads one array.
+  struct Verdict {
+    std::optional<ReferralStatus> status;
+    std::optional<DateTime> qualified_at;
+  };
+  const Verdict* verdict(Index r) const;
+  std::vector<std::vector<Verdict>> verdicts_;
+  std::vector<std::uint32_t> place_;
   std::uint64_t evaluations_ = 0, failed_ = 0;
   std::vector<Problem> failures_;  // the first few
   // By referrer: their referrals' verdicts, kept while the referral and the referrer are

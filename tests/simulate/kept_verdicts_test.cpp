@@ -65,5 +65,44 @@ TEST(KeptVerdicts, ReplaysGiveTheSameOutputsWithAndWithout) {
   }
 }
 
+// A referral bound after its referrer's facts stopped loading has no verdict: it is counted as
+// not qualified, and the referral decided before keeps its own. (Verdicts are kept by referrer,
+// in the order of their referrals: a referral never placed there must not read another's.)
+TEST(KeptVerdicts, AReferralNeverDecidedHasNoVerdict) {
+  const std::string customer =
+      R"("kind":"purchase","segment":"new","registered_at":"2026-12-08T10:00:00+08:00","order_count":0,)"
+      R"("total_spend":0,"service_completed":false,"previous_campaigns":0,"shares":0)";
+  const std::vector<std::string> lines = {
+      R"({"id":"E1","ts":"2026-12-08T09:00:00+08:00","type":"customer","new":false,"customer":{"id":"C1",)"
+      R"("kind":"purchase","segment":"active","registered_at":"2025-01-01T00:00:00+08:00","last_order_at":)"
+      R"("2026-10-01T12:00:00+08:00","order_count":5,"total_spend":"2000.00","service_completed":false,)"
+      R"("previous_campaigns":0,"shares":0}})",
+      R"({"id":"E2","ts":"2026-12-08T10:00:00+08:00","type":"customer","new":true,"customer":{"id":"F1",)" + customer + "}}",
+      R"({"id":"E3","ts":"2026-12-08T10:05:00+08:00","type":"referral_bound","referral":"R1","referrer":"C1","referee":"F1","channel":"link"})",
+      R"({"id":"E4","ts":"2026-12-08T11:00:00+08:00","type":"order_placed","order":"O1","customer":"F1","amount":"300.00"})",
+      R"({"id":"E5","ts":"2026-12-09T11:00:00+08:00","type":"order_completed","order":"O1"})",
+      // F2's record has no `kind`, which the standard Customer requires: from its binding on, C1's
+      // facts do not load and C1 is not decided again.
+      R"({"id":"E6","ts":"2026-12-10T10:00:00+08:00","type":"customer","new":true,"customer":{"id":"F2",)"
+      R"("segment":"new","registered_at":"2026-12-10T10:00:00+08:00","order_count":0,"total_spend":0,)"
+      R"("service_completed":false,"previous_campaigns":0,"shares":0}})",
+      R"({"id":"E7","ts":"2026-12-10T10:05:00+08:00","type":"referral_bound","referral":"R2","referrer":"C1","referee":"F2","channel":"link"})",
+  };
+  for (bool keep : {true, false}) {
+    CompileResult p = compile_file((testing::source_dir() / "policies/old-friends/policy.refpol").string());
+    ASSERT_TRUE(p.program);
+    SimulationOptions options;
+    options.keep_verdicts = keep;
+    Simulation sim(p.program, nullptr, options);
+    for (std::size_t i = 0; i < lines.size(); ++i) ASSERT_TRUE(sim.feed(lines[i], i + 1)) << i;
+    sim.finish();
+    const std::string summary = sim.summary_json();
+    EXPECT_NE(summary.find(R"("referrals": {"bound": 2, "qualified": 1, "not_qualified": 1, "void": 0)"),
+              std::string::npos)
+        << summary;
+    EXPECT_NE(summary.find(R"("failed_evaluations": 2)"), std::string::npos) << summary;
+  }
+}
+
 }  // namespace
 }  // namespace refpol::sim
