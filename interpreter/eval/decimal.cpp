@@ -349,6 +349,11 @@ std::string to_string(const Decimal& d) {
   return std::string(buf, write_decimal(d, buf));
 }
 
+void append_decimal(std::string& out, const Decimal& d) {
+  char buf[kDecimalBufferSize];
+  out.append(buf, write_decimal(d, buf));
+}
+
 std::string to_fixed(const Decimal& d, int digits, Rounding mode) {
   constexpr int kMaxFixedDigits = 40;
   if (digits < 0) digits = 0;

@@ -75,6 +75,8 @@ inline std::weak_ordering operator<=>(const Decimal& a, const Decimal& b) {
 
 // Keeps the scale: {150, 2} -> "1.50", {-5, 2} -> "-0.05". Never uses an exponent.
 std::string to_string(const Decimal& d);
+// to_string(d) appended to `out`, without a string of its own.
+void append_decimal(std::string& out, const Decimal& d);
 // Rounds to `digits` fractional digits (clamped to 0..40) and always shows exactly that many;
 // never fails, since the rounded value is formatted with 128-bit arithmetic.
 std::string to_fixed(const Decimal& d, int digits, Rounding mode);

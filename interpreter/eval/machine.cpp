@@ -584,21 +584,28 @@ Value Machine::builtin(const Node& n) {
       const ListV* list = unsafe_get<kList>(a[1]);
       std::string seed = a[2].index() == kString ? std::string(unsafe_get<kString>(a[2]).view())
                                                  : describe_value(p_, a[2]);
-      std::vector<std::pair<std::string, std::uint32_t>> ranked;
+      // Ranked by the digest's bytes, which order as its hex text does (the documented rule),
+      // without writing the text.
+      std::vector<std::pair<std::array<std::uint8_t, 32>, std::uint32_t>> ranked;
+      ranked.reserve(list->size);
+      std::string id;
       for (std::uint32_t i = 0; i < list->size; ++i) {
         const Value& item = list->items[i];
-        std::string id;
         if (item.index() == kRecord) {
           const RecordV* r = unsafe_get<kRecord>(item);
           std::int32_t slot = r->record >= 0 ? p_.id_slot[static_cast<std::size_t>(r->record)] : -1;
-          if (slot >= 0 && r->fields[slot].index() == kString) id = std::string(unsafe_get<kString>(r->fields[slot]).view());
+          if (slot >= 0 && r->fields[slot].index() == kString) id.assign(unsafe_get<kString>(r->fields[slot]).view());
           else id = std::to_string(i + 1);  // 1-based, as `for each x in` numbers items
         } else if (item.index() == kString) {
-          id = std::string(unsafe_get<kString>(item).view());
+          id.assign(unsafe_get<kString>(item).view());
         } else {
           id = describe_value(p_, item);
         }
-        ranked.emplace_back(sha256_hex(seed + '\x1f' + id), i);
+        Sha256 h;
+        h.update(seed);
+        h.update(std::string_view("\x1f", 1));
+        h.update(id);
+        ranked.emplace_back(h.finish(), i);
       }
       std::sort(ranked.begin(), ranked.end());
       std::uint32_t take = static_cast<std::uint32_t>(std::clamp<std::int64_t>(want, 0, list->size));

@@ -250,9 +250,20 @@ std::int32_t TimeZone::offset_at(std::int64_t utc_seconds) const {
   if (zone_ == nullptr) return fixed_offset_;
   if (utc_seconds < kMinUtc) utc_seconds = kMinUtc;
   if (utc_seconds > kMaxUtc) utc_seconds = kMaxUtc;
+  // The period (between two changes of offset) of the last instant looked up on this thread:
+  // most lookups fall in it, and asking the date library costs a search and a lock each time.
+  struct Period {
+    const date::time_zone* zone = nullptr;
+    std::int64_t begin = 0, end = 0;  // [begin, end) in UTC seconds
+    std::int32_t offset = 0;
+  };
+  thread_local Period last;
+  if (last.zone == zone_ && utc_seconds >= last.begin && utc_seconds < last.end) return last.offset;
   try {
     const auto info = zone_->get_info(date::sys_seconds{std::chrono::seconds{utc_seconds}});
-    return static_cast<std::int32_t>(info.offset.count());
+    const auto offset = static_cast<std::int32_t>(info.offset.count());
+    last = Period{zone_, info.begin.time_since_epoch().count(), info.end.time_since_epoch().count(), offset};
+    return offset;
   } catch (...) {
     return 0;  // unreachable in practice: make() already loaded the zone
   }

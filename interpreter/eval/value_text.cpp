@@ -1,6 +1,8 @@
 // Values as JSON (for outputs) and as text (for explanations).
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "interpreter/eval/evaluator.hpp"
 #include "interpreter/source/diagnostic.hpp"
 
@@ -12,11 +14,24 @@ void write_value_json(const Program& p, const Value& v, std::string& out) {
   switch (v.index()) {
     case kAbsent: out += "null"; return;
     case kBool: out += unsafe_get<kBool>(v) ? "true" : "false"; return;
-    case kInt: out += std::to_string(unsafe_get<kInt>(v)); return;
-    case kDecimal: out += "\"" + to_string(unsafe_get<kDecimal>(v)) + "\""; return;
+    case kInt: {
+      // Outputs are written at every evaluation: in place, without strings of their own.
+      char buf[24];
+      out.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, unsafe_get<kInt>(v)).ptr - buf));
+      return;
+    }
+    case kDecimal:
+      out += '"';
+      append_decimal(out, unsafe_get<kDecimal>(v));
+      out += '"';
+      return;
     case kMoney: {
       const Money& m = unsafe_get<kMoney>(v);
-      out += fmt::format("{{\"amount\":\"{}\",\"unit\":\"{}\"}}", to_string(m.amount), p.units[m.unit]);
+      out += R"({"amount":")";
+      append_decimal(out, m.amount);
+      out += R"(","unit":")";
+      out += p.units[m.unit];
+      out += R"("})";
       return;
     }
     case kString: out += "\"" + json_escape(unsafe_get<kString>(v).view()) + "\""; return;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <thread>
 #include <string>
 
 namespace refpol {
@@ -190,6 +191,29 @@ TEST(TimeZones, NewYorkOffsets) {
   const TimeZone ny = zone("America/New_York");
   EXPECT_EQ(ny.offset_at(std::int64_t{kDay2024Jan1 + 14} * kDay), -5 * kHour);   // Jan 15
   EXPECT_EQ(ny.offset_at(std::int64_t{kDay2024Jan1 + 185} * kDay), -4 * kHour);  // Jul 4
+}
+
+// offset_at keeps the period of its last answer per thread: answers must not depend on what was
+// asked before, across a change of offset, between zones, or on another thread.
+TEST(TimeZones, OffsetsDoNotDependOnTheLookupBefore) {
+  const TimeZone ny = zone("America/New_York");
+  const TimeZone shanghai = zone("Asia/Shanghai");
+  const TimeZone london = zone("Europe/London");
+  // 2024-03-10 07:00:00 UTC: New York moves from -05:00 to -04:00.
+  const std::int64_t spring = std::int64_t{kDay2024Jan1 + 69} * kDay + 7 * kHour;
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(ny.offset_at(spring - 1), -5 * kHour);
+    EXPECT_EQ(ny.offset_at(spring), -4 * kHour);
+    EXPECT_EQ(shanghai.offset_at(spring), 8 * kHour);
+    EXPECT_EQ(ny.offset_at(spring - 1), -5 * kHour);
+    EXPECT_EQ(london.offset_at(spring), 0);
+    EXPECT_EQ(london.offset_at(std::int64_t{kDay2024Jan1 + 185} * kDay), kHour);  // July: BST
+    EXPECT_EQ(ny.offset_at(spring + 3600), -4 * kHour);
+  }
+  std::int32_t other = 0;
+  std::thread([&] { other = ny.offset_at(spring - 1); }).join();
+  EXPECT_EQ(other, -5 * kHour);
+  EXPECT_EQ(ny.offset_at(spring), -4 * kHour);
 }
 
 TEST(ParseDateTime, ExplicitOffsets) {
