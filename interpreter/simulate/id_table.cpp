@@ -1,4 +1,6 @@
-// IdTable (id_table.hpp): linear probing from the low bits of the hash.
+// IdTable (id_table.hpp): linear probing from the high bits of the hash, which the slot keeps
+// (as its tag): growing reads the slots in order and writes them in nearly the same order, and
+// needs neither the ids nor their hashes again.
 #include "interpreter/simulate/id_table.hpp"
 
 #include <cstring>
@@ -36,10 +38,9 @@ std::uint64_t IdTable::hash_id(std::string_view id) {
 
 std::uint32_t IdTable::find(std::string_view id) const {
   if (slots_.empty()) return kMissing;
-  const std::uint64_t h = hash_(id);
-  const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
+  const auto tag = static_cast<std::uint32_t>(hash_(id) >> 32);
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+  for (std::size_t i = tag >> shift_;; i = (i + 1) & mask) {
     const Slot s = slots_[i];
     if (s.n == kMissing) return kMissing;
     if (s.tag == tag && this->id(s.n) == id) return s.n;
@@ -48,10 +49,9 @@ std::uint32_t IdTable::find(std::string_view id) const {
 
 std::uint32_t IdTable::insert(std::string_view id, bool& added) {
   if ((ends_.size() + 1) * 2 > slots_.size()) grow();
-  const std::uint64_t h = hash_(id);
-  const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
+  const auto tag = static_cast<std::uint32_t>(hash_(id) >> 32);
   const std::size_t mask = slots_.size() - 1;
-  std::size_t i = h & mask;
+  std::size_t i = tag >> shift_;
   for (;; i = (i + 1) & mask) {
     const Slot s = slots_[i];
     if (s.n == kMissing) break;
@@ -68,18 +68,18 @@ std::uint32_t IdTable::insert(std::string_view id, bool& added) {
   return n;
 }
 
-// Doubles the slots and places every id again (the hashes are not kept: recomputing them is
-// cheaper than the memory, and happens once per doubling).
 void IdTable::grow() {
   std::vector<Slot> slots(slots_.empty() ? 16 : slots_.size() * 2, Slot{0, kMissing});
+  const int shift = slots_.empty() ? 28 : shift_ - 1;  // 16 slots: the tag's top 4 bits
   const std::size_t mask = slots.size() - 1;
-  for (std::uint32_t n = 0; n < size(); ++n) {
-    const std::uint64_t h = hash_(id(n));
-    std::size_t i = h & mask;
+  for (const Slot& s : slots_) {
+    if (s.n == kMissing) continue;
+    std::size_t i = s.tag >> shift;
     while (slots[i].n != kMissing) i = (i + 1) & mask;
-    slots[i] = Slot{static_cast<std::uint32_t>(h >> 32), n};
+    slots[i] = s;
   }
   slots_.swap(slots);
+  shift_ = shift;
 }
 
 }  // namespace refpol::sim

@@ -34,13 +34,14 @@ class IdTable {
 
  private:
   struct Slot {
-    std::uint32_t tag;  // the high half of the id's hash, to skip most other ids unread
+    std::uint32_t tag;  // the high half of the id's hash: its top bits choose the slot
     std::uint32_t n;    // kMissing: empty
   };
   void grow();
 
   Hash hash_;
   std::vector<Slot> slots_;         // a power of two, at most half full
+  int shift_ = 32;                  // a tag's slot is tag >> shift_ (32 - log2 of the slots)
   std::string text_;                // every id, one after the other
   std::vector<std::uint64_t> ends_;  // by number: where its id ends in `text_`
 };

@@ -13,6 +13,40 @@
 
 namespace refpol::sim {
 
+namespace {
+
+// Writers that append to the text in place: a facts document is written at every evaluation, so
+// no field goes through a string of its own (fmt::format, to_string) on the way.
+void put_int(std::string& out, std::int64_t n) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+}
+
+void put_bool(std::string& out, bool b) { out += b ? "true" : "false"; }
+
+// `"text"`, escaped.
+void put_quoted(std::string& out, std::string_view text) {
+  out += '"';
+  append_json_escaped(out, text);
+  out += '"';
+}
+
+void put_time(std::string& out, const DateTime& t) {
+  out += '"';
+  append_datetime(out, t);
+  out += '"';
+}
+
+void put_time(std::string& out, const std::optional<DateTime>& t) {
+  if (t) {
+    put_time(out, *t);
+  } else {
+    out += "null";
+  }
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
 // Applying events
 
@@ -40,8 +74,14 @@ void World::touch_customer_and_referrers(Index c) {
     ++referrals_[r].version;
     touch(referrals_[r].referrer);
   }
-  for (Index g : k.member_of_communities) touch(communities_[g].owner);
-  for (Index g : k.member_of_organisations) touch(organisations_[g].organiser);
+  for (Index g : k.member_of_communities) {
+    communities_[g].members_json.clear();  // for completed_orders
+    touch(communities_[g].owner);
+  }
+  for (Index g : k.member_of_organisations) {
+    organisations_[g].members_json.clear();
+    touch(organisations_[g].organiser);
+  }
 }
 
 bool World::apply(const Event& e, bool in_window, std::string& problem) {
@@ -170,7 +210,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
     case EventType::community_created: {
       if (!fresh(community_ids_, e.a, "community") || !need(customer_ids_, e.b, "customer", c)) return false;
       x = add_id(community_ids_, e.a);
-      communities_.push_back(Community{e.a, c, {}});
+      communities_.push_back(Community{e.a, c, {}, {}});
       customers_[c].community = x;
       touch(c);
       return true;
@@ -178,6 +218,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
     case EventType::community_joined: {
       if (!need(community_ids_, e.a, "community", x) || !need(customer_ids_, e.b, "customer", c)) return false;
       communities_[x].members.push_back(Community::Member{c, e.ts, e.flag});
+      communities_[x].members_json.clear();
       customers_[c].member_of_communities.push_back(x);
       touch(communities_[x].owner);
       return true;
@@ -185,7 +226,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
     case EventType::organisation_created: {
       if (!fresh(organisation_ids_, e.a, "organisation") || !need(customer_ids_, e.c, "customer", c)) return false;
       x = add_id(organisation_ids_, e.a);
-      organisations_.push_back(Organisation{e.a, e.b, c, {}});
+      organisations_.push_back(Organisation{e.a, e.b, c, {}, {}});
       customers_[c].organisation = x;
       touch(c);
       return true;
@@ -193,6 +234,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
     case EventType::organisation_joined: {
       if (!need(organisation_ids_, e.a, "organisation", x) || !need(customer_ids_, e.b, "customer", c)) return false;
       organisations_[x].members.push_back(c);
+      organisations_[x].members_json.clear();
       customers_[c].member_of_organisations.push_back(x);
       touch(organisations_[x].organiser);
       return true;
@@ -203,6 +245,15 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       k.share_events.emplace_back(e.b, e.ts);
       ++k.shares_since_record;
       k.share_platforms.push_back(e.c);
+      std::string& text = k.shares_json;
+      if (!text.empty()) text += ',';
+      text += R"({"id":)";
+      put_quoted(text, e.b);
+      text += R"(,"shared_at":)";
+      put_time(text, e.ts);
+      text += R"(,"platform":)";
+      put_quoted(text, e.c);
+      text += '}';
       touch_customer_and_referrers(c);
       return true;
     }
@@ -213,45 +264,13 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
 // ---------------------------------------------------------------------------------------------
 // Facts
 
-namespace {
-
-// Writers that append to the text in place: a facts document is written at every evaluation, so
-// no field goes through a string of its own (fmt::format, to_string) on the way.
-void put_int(std::string& out, std::int64_t n) {
-  char digits[24];
-  out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
-}
-
-void put_bool(std::string& out, bool b) { out += b ? "true" : "false"; }
-
-// `"text"`, escaped.
-void put_quoted(std::string& out, std::string_view text) {
-  out += '"';
-  append_json_escaped(out, text);
-  out += '"';
-}
-
-void put_time(std::string& out, const DateTime& t) {
-  out += '"';
-  append_datetime(out, t);
-  out += '"';
-}
-
-void put_time(std::string& out, const std::optional<DateTime>& t) {
-  if (t) {
-    put_time(out, *t);
-  } else {
-    out += "null";
-  }
-}
-
-}  // namespace
 
 // The record as the event gave it, with the order summary and share count moved on.
 const std::string& World::customer_json(Index c) {
   Customer& k = customers_[c];
   if (!k.json.empty()) return k.json;
   std::string& out = k.json;
+  out.reserve(k.record_json.size() + 128);  // the counters mostly take under 128 bytes
   out = "{";
   out += k.record_json;
   Decimal spend;
@@ -295,21 +314,36 @@ void World::order_json(const Order& o, std::string& out) const {
   out += '}';
 }
 
+void World::forget_referral_json(Index r) {
+  std::string& text = referrals_[r].json;
+  text.clear();
+  if (text.capacity() > spare_.capacity()) text.swap(spare_);
+  std::string().swap(text);
+}
+
 // A referral with its referee and the referee's orders; kept until the referee changes.
 const std::string& World::referral_json(Index index) {
   Referral& r = referrals_[index];
   if (!r.json.empty()) return r.json;
   std::string& out = r.json;
+  if (out.capacity() < spare_.capacity()) {
+    out.swap(spare_);
+    out.clear();
+  }
+  const std::string& referee_json = customer_json(r.referee);
+  const Customer& referee = customers_[r.referee];
+  // The text is mostly freed once read (forget_referral_json): make it in one allocation, not
+  // one per doubling. An order takes about 250 bytes.
+  out.reserve(referee_json.size() + r.id.size() + r.channel.size() + 128 + 256 * (referee.orders.size() + 1));
   out += R"({"id":)";
   put_quoted(out, r.id);
   out += R"(,"referee":)";
-  out += customer_json(r.referee);
+  out += referee_json;
   out += R"(,"bound_at":)";
   put_time(out, r.bound_at);
   out += R"(,"channel":)";
   put_quoted(out, r.channel);
   out += R"(,"first_order":)";
-  const Customer& referee = customers_[r.referee];
   if (referee.orders.empty()) {
     out += "null";
   } else {
@@ -321,6 +355,35 @@ const std::string& World::referral_json(Index index) {
     order_json(orders_[referee.orders[j]], out);
   }
   out += "]}";
+  return out;
+}
+
+const std::string& World::community_members_json(Community& g) {
+  std::string& out = g.members_json;
+  if (!out.empty()) return out;
+  for (std::size_t i = 0; i < g.members.size(); ++i) {
+    const auto& m = g.members[i];
+    if (i) out += ',';
+    out += R"({"id":)";
+    put_quoted(out, customers_[m.customer].id);
+    out += R"(,"joined_at":)";
+    put_time(out, m.joined_at);
+    out += R"(,"is_new":)";
+    put_bool(out, m.is_new);
+    out += R"(,"completed_orders":)";
+    put_int(out, customers_[m.customer].completed_in_log);
+    out += '}';
+  }
+  return out;
+}
+
+const std::string& World::organisation_members_json(Organisation& g) {
+  std::string& out = g.members_json;
+  if (!out.empty()) return out;
+  for (std::size_t i = 0; i < g.members.size(); ++i) {
+    if (i) out += ',';
+    out += customer_json(g.members[i]);
+  }
   return out;
 }
 
@@ -346,30 +409,18 @@ void World::facts_json(Index referrer, const DateTime& now, std::string_view bud
   if (k.community == kNone) {
     out += "null";
   } else {
-    const Community& g = communities_[k.community];
+    Community& g = communities_[k.community];
     out += R"({"id":)";
     put_quoted(out, g.id);
     out += R"(,"members":[)";
-    for (std::size_t i = 0; i < g.members.size(); ++i) {
-      const auto& m = g.members[i];
-      if (i) out += ',';
-      out += R"({"id":)";
-      put_quoted(out, customers_[m.customer].id);
-      out += R"(,"joined_at":)";
-      put_time(out, m.joined_at);
-      out += R"(,"is_new":)";
-      put_bool(out, m.is_new);
-      out += R"(,"completed_orders":)";
-      put_int(out, customers_[m.customer].completed_in_log);
-      out += '}';
-    }
+    out += community_members_json(g);
     out += "]}";
   }
   out += R"(,"organisation":)";
   if (k.organisation == kNone) {
     out += "null";
   } else {
-    const Organisation& g = organisations_[k.organisation];
+    Organisation& g = organisations_[k.organisation];
     out += R"({"id":)";
     put_quoted(out, g.id);
     out += R"(,"name":)";
@@ -377,23 +428,11 @@ void World::facts_json(Index referrer, const DateTime& now, std::string_view bud
     out += R"(,"organiser_id":)";
     put_quoted(out, customers_[g.organiser].id);
     out += R"(,"members":[)";
-    for (std::size_t i = 0; i < g.members.size(); ++i) {
-      if (i) out += ',';
-      out += customer_json(g.members[i]);
-    }
+    out += organisation_members_json(g);
     out += "]}";
   }
   out += R"(,"share_events":[)";
-  for (std::size_t i = 0; i < k.share_events.size(); ++i) {
-    if (i) out += ',';
-    out += R"({"id":)";
-    put_quoted(out, k.share_events[i].first);
-    out += R"(,"shared_at":)";
-    put_time(out, k.share_events[i].second);
-    out += R"(,"platform":)";
-    put_quoted(out, k.share_platforms[i]);
-    out += '}';
-  }
+  out += k.shares_json;
   out += "]}";
 }
 

@@ -49,6 +49,7 @@ struct Customer {
   std::vector<Index> referred_in;     // as the referee
   std::vector<std::pair<std::string, DateTime>> share_events;  // id and time
   std::vector<std::string> share_platforms;
+  std::string shares_json;  // the elements of `share_events` in the facts, as shares come
   Index community = kNone, organisation = kNone;          // owned / organised
   std::vector<Index> member_of_communities, member_of_organisations;
   std::string json;  // cached `{...}` of the record, empty when stale
@@ -74,12 +75,16 @@ struct Community {
     bool is_new;
   };
   std::vector<Member> members;
+  // Kept, as the owner is looked at again for each change of any member: the `members` array's
+  // elements, empty when stale.
+  std::string members_json;
 };
 
 struct Organisation {
   std::string id, name;
   Index organiser = kNone;
   std::vector<Index> members;
+  std::string members_json;  // as Community::members_json
 };
 
 class World {
@@ -102,8 +107,9 @@ class World {
   // it changed.
   const std::string& referral_json(Index r);
   // Frees the text referral_json() keeps, for a reader that keeps the referral parsed instead;
-  // it is written again if asked for.
-  void forget_referral_json(Index r) { std::string().swap(referrals_[r].json); }
+  // it is written again if asked for. (The largest such buffer is kept for the next referral
+  // written: they are written and forgotten one after another.)
+  void forget_referral_json(Index r);
 
   // Indexed like vectors; elements never move.
   const StableVector<Customer>& customers() const { return customers_; }
@@ -119,6 +125,8 @@ class World {
   void touch_customer_and_referrers(Index c);
   const std::string& customer_json(Index c);
   void order_json(const Order& o, std::string& out) const;
+  const std::string& community_members_json(Community& g);
+  const std::string& organisation_members_json(Organisation& g);
 
   StableVector<Customer> customers_;
   StableVector<Referral> referrals_;
@@ -128,6 +136,7 @@ class World {
   // Numbered as the vectors above: an id's number is its index.
   IdTable customer_ids_, referral_ids_, order_ids_, community_ids_, organisation_ids_;
   std::vector<Index> touched_;
+  std::string spare_;  // see forget_referral_json
 };
 
 }  // namespace refpol::sim

@@ -66,22 +66,23 @@ TEST(IdTable, EveryHashTheSame) {
   EXPECT_EQ(t.find("C100000"), IdTable::kMissing);
 }
 
-// Same slot, different tags (high halves); then same tag, different slots (low halves); then
-// the same slot and tag for all, hashes differing only in bits above both.
+// The slot comes from the top bits of the hash's high half (the tag): ids with small tags share
+// the first slot but differ in their tags; ids with tags near the top fill the last slots and
+// wrap around to the first, also while the table grows; ids whose hashes differ only in the low
+// half have the same tag and slot.
 TEST(IdTable, CollisionsInTheSlotOrInTheTag) {
   IdTable same_slot([](std::string_view id) -> std::uint64_t { return std::uint64_t{id.size()} << 32; });
   add_and_find(same_slot, {"a", "bb", "ccc", "dddd", "eeeee"});
-  EXPECT_EQ(same_slot.find("zz"), IdTable::kMissing);  // same hash as "bb"
+  EXPECT_EQ(same_slot.find("zz"), IdTable::kMissing);  // the hash of "bb"
+
+  IdTable wrapping([](std::string_view id) -> std::uint64_t { return (0xFFFFFFFFull - id.size()) << 32; });
+  std::vector<std::string> ids;
+  for (std::size_t n = 1; n <= 40; ++n) ids.push_back(std::string(n, 'k'));
+  add_and_find(wrapping, ids);
+  EXPECT_EQ(wrapping.find(std::string(41, 'k')), IdTable::kMissing);
 
   IdTable same_tag([](std::string_view id) -> std::uint64_t { return id.size(); });
   add_and_find(same_tag, numbered("x", 100));
-
-  IdTable high_bits([](std::string_view id) -> std::uint64_t {
-    return (std::uint64_t{id.size()} << 20) | 7;  // slot 7 while the table has under 2^20 slots
-  });
-  std::vector<std::string> ids;
-  for (std::size_t n = 1; n <= 40; ++n) ids.push_back(std::string(n, 'k'));
-  add_and_find(high_bits, ids);
 }
 
 // Ids as the world gets them from JSON: unescaped, so with quotes, backslashes, NUL bytes,

@@ -160,6 +160,30 @@ TEST(World, FactsDocumentWrittenByHand) {
   // Forgotten, the referral's text is written again the same.
   r.world.forget_referral_json(0);
   EXPECT_EQ(r.world.referral_json(0), referral);
+
+  // The order refunded: it no longer counts for the referee (in the referral, the community's
+  // completed_orders and the organisation's members); a second share, with a quote in its id.
+  ASSERT_EQ(r.apply(R"({"id":"E12","ts":"2026-12-08T09:00:00+08:00","type":"order_refunded","order":"O1"})"), "");
+  ASSERT_EQ(r.apply(R"({"id":"E13","ts":"2026-12-08T10:00:00+08:00","type":"share","customer":"C1","share":"S\"2","platform":"weibo"})"),
+            "");
+  const std::string referee_2 =
+      R"({"id":"F\"1","order_count":0,"total_spend":"0.00","shares":0,"last_order_at":"2026-12-04T10:00:00+08:00"})";
+  const std::string order_2 =
+      R"({"id":"O1","placed_at":"2026-12-03T10:00:00+08:00","amount":"99.50","completed_at":"2026-12-04T10:00:00+08:00",)"
+      R"("refunded":true,"returned":false,"exchanged":false,"review_flag":"fraud","flagged_at":"2026-12-04T11:00:00+08:00"})";
+  const std::string facts_2 =
+      R"({"now":"2026-12-07T00:00:00+08:00",)"
+      R"("referrer":{"id":"C1","kind":"purchase","order_count":5,"total_spend":"100.00","shares":2,"last_order_at":null},)"
+      R"("referrals":[{"id":"R1","referee":)" + referee_2 +
+      R"(,"bound_at":"2026-12-02T10:00:00+08:00","channel":"li\"nk","first_order":)" + order_2 + R"(,"orders":[)" +
+      order_2 + "]}" +
+      R"(],"campaign":{"budget_spent":"12.30","rewarded_referrers":4},)"
+      R"("community":{"id":"G1","members":[{"id":"F\"1","joined_at":"2026-12-05T11:00:00+08:00","is_new":true,"completed_orders":0}]},)"
+      R"("organisation":{"id":"Org1","name":"Acme \"Co\"","organiser_id":"C1","members":[)" + referee_2 + "]},"
+      R"("share_events":[{"id":"S1","shared_at":"2026-12-06T09:00:00+08:00","platform":"wechat"},)"
+      R"({"id":"S\"2","shared_at":"2026-12-08T10:00:00+08:00","platform":"weibo"}]})";
+  r.world.facts_json(0, now, "12.30", 4, text);
+  EXPECT_EQ(text, facts_2);
 }
 
 }  // namespace
