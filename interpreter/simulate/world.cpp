@@ -66,7 +66,6 @@ void World::touch(Index referrer) {
 // of the owners of their communities and their organisation's organiser.
 void World::touch_customer_and_referrers(Index c) {
   Customer& k = customers_[c];
-  k.json.clear();
   ++k.version;
   if (is_referrer(c)) touch(c);
   for (Index r : k.referred_in) {
@@ -266,12 +265,9 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
 
 
 // The record as the event gave it, with the order summary and share count moved on.
-const std::string& World::customer_json(Index c) {
-  Customer& k = customers_[c];
-  if (!k.json.empty()) return k.json;
-  std::string& out = k.json;
-  out.reserve(k.record_json.size() + 128);  // the counters mostly take under 128 bytes
-  out = "{";
+void World::customer_json(Index c, std::string& out) const {
+  const Customer& k = customers_[c];
+  out += '{';
   out += k.record_json;
   Decimal spend;
   add(k.base_spend, k.extra_spend, spend);
@@ -285,7 +281,6 @@ const std::string& World::customer_json(Index c) {
   out += R"(,"last_order_at":)";
   put_time(out, k.last_order_at);
   out += '}';
-  return out;
 }
 
 void World::order_json(const Order& o, std::string& out) const {
@@ -330,15 +325,14 @@ const std::string& World::referral_json(Index index) {
     out.swap(spare_);
     out.clear();
   }
-  const std::string& referee_json = customer_json(r.referee);
   const Customer& referee = customers_[r.referee];
-  // The text is mostly freed once read (forget_referral_json): make it in one allocation, not
-  // one per doubling. An order takes about 250 bytes.
-  out.reserve(referee_json.size() + r.id.size() + r.channel.size() + 128 + 256 * (referee.orders.size() + 1));
+  // One allocation, not one per doubling: the counters and the rest take under 256 bytes, an
+  // order about 250.
+  out.reserve(referee.record_json.size() + r.id.size() + r.channel.size() + 256 + 256 * (referee.orders.size() + 1));
   out += R"({"id":)";
   put_quoted(out, r.id);
   out += R"(,"referee":)";
-  out += referee_json;
+  customer_json(r.referee, out);
   out += R"(,"bound_at":)";
   put_time(out, r.bound_at);
   out += R"(,"channel":)";
@@ -382,7 +376,7 @@ const std::string& World::organisation_members_json(Organisation& g) {
   if (!out.empty()) return out;
   for (std::size_t i = 0; i < g.members.size(); ++i) {
     if (i) out += ',';
-    out += customer_json(g.members[i]);
+    customer_json(g.members[i], out);
   }
   return out;
 }
@@ -393,7 +387,7 @@ void World::facts_json(Index referrer, const DateTime& now, std::string_view bud
   out += R"({"now":)";
   put_time(out, now);
   out += R"(,"referrer":)";
-  out += customer_json(referrer);
+  customer_json(referrer, out);
   out += R"(,"referrals":[)";
   const Customer& k = customers_[referrer];
   for (std::size_t i = 0; referrals == Referrals::written && i < k.referrals.size(); ++i) {

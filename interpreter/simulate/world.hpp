@@ -52,8 +52,10 @@ struct Customer {
   std::string shares_json;  // the elements of `share_events` in the facts, as shares come
   Index community = kNone, organisation = kNone;          // owned / organised
   std::vector<Index> member_of_communities, member_of_organisations;
-  std::string json;  // cached `{...}` of the record, empty when stale
-  std::uint32_t version = 0;  // moves on each time `json` goes stale
+  // Moves on each time the customer's `{...}` in the facts may change. The text is not kept: it
+  // is mostly the record, copied as fast as a kept copy would be, which would take as much memory
+  // again.
+  std::uint32_t version = 0;
 };
 
 struct Referral {
@@ -123,7 +125,7 @@ class World {
  private:
   void touch(Index referrer);
   void touch_customer_and_referrers(Index c);
-  const std::string& customer_json(Index c);
+  void customer_json(Index c, std::string& out) const;
   void order_json(const Order& o, std::string& out) const;
   const std::string& community_members_json(Community& g);
   const std::string& organisation_members_json(Organisation& g);
