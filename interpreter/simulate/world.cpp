@@ -37,6 +37,15 @@ void put_time(std::string& out, const DateTime& t) {
   out += '"';
 }
 
+// `n` elements of a JSON array, written by `element(i)`, with commas between.
+template <class Write>
+void put_elements(std::string& out, std::size_t n, Write&& element) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i) out += ',';
+    element(i);
+  }
+}
+
 void put_time(std::string& out, const std::optional<DateTime>& t) {
   if (t) {
     put_time(out, *t);
@@ -344,10 +353,7 @@ const std::string& World::referral_json(Index index) {
     order_json(orders_[referee.orders.front()], out);
   }
   out += R"(,"orders":[)";
-  for (std::size_t j = 0; j < referee.orders.size(); ++j) {
-    if (j) out += ',';
-    order_json(orders_[referee.orders[j]], out);
-  }
+  put_elements(out, referee.orders.size(), [&](std::size_t j) { order_json(orders_[referee.orders[j]], out); });
   out += "]}";
   return out;
 }
@@ -355,9 +361,8 @@ const std::string& World::referral_json(Index index) {
 const std::string& World::community_members_json(Community& g) {
   std::string& out = g.members_json;
   if (!out.empty()) return out;
-  for (std::size_t i = 0; i < g.members.size(); ++i) {
-    const auto& m = g.members[i];
-    if (i) out += ',';
+  put_elements(out, g.members.size(), [&](std::size_t i) {
+    const Community::Member& m = g.members[i];
     out += R"({"id":)";
     put_quoted(out, customers_[m.customer].id);
     out += R"(,"joined_at":)";
@@ -367,17 +372,14 @@ const std::string& World::community_members_json(Community& g) {
     out += R"(,"completed_orders":)";
     put_int(out, customers_[m.customer].completed_in_log);
     out += '}';
-  }
+  });
   return out;
 }
 
 const std::string& World::organisation_members_json(Organisation& g) {
   std::string& out = g.members_json;
   if (!out.empty()) return out;
-  for (std::size_t i = 0; i < g.members.size(); ++i) {
-    if (i) out += ',';
-    customer_json(g.members[i], out);
-  }
+  put_elements(out, g.members.size(), [&](std::size_t i) { customer_json(g.members[i], out); });
   return out;
 }
 
@@ -390,9 +392,8 @@ void World::facts_json(Index referrer, const DateTime& now, std::string_view bud
   customer_json(referrer, out);
   out += R"(,"referrals":[)";
   const Customer& k = customers_[referrer];
-  for (std::size_t i = 0; referrals == Referrals::written && i < k.referrals.size(); ++i) {
-    if (i) out += ',';
-    out += referral_json(k.referrals[i]);
+  if (referrals == Referrals::written) {
+    put_elements(out, k.referrals.size(), [&](std::size_t i) { out += referral_json(k.referrals[i]); });
   }
   out += R"(],"campaign":{"budget_spent":")";
   out += budget_spent;
