@@ -276,7 +276,9 @@ bool Simulation::feed(std::string_view text, std::size_t line) {
     return bad(fmt::format("out of order: `ts` {} is before {} of the event before it", to_string(event_.ts),
                            to_string(*last_ts_)));
   }
-  if (!event_ids_.insert(event_.id).second) return bad(fmt::format("the event id `{}` was used before", event_.id));
+  bool added;
+  event_ids_.insert(event_.id, added);
+  if (!added) return bad(fmt::format("the event id `{}` was used before", event_.id));
   const bool in_window = !options_.from || event_.ts >= *options_.from;
   if (!world_.apply(event_, in_window, problem)) return bad(std::move(problem));
   ++applied_;

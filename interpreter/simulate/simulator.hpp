@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "interpreter/compile/program.hpp"
@@ -180,7 +179,7 @@ class Simulation {
   std::vector<std::unique_ptr<Runner>> runners_;  // [0] the policy, [1] the baseline if any
   EventReader reader_;
   Event event_;
-  std::unordered_set<std::string> event_ids_;
+  IdTable event_ids_;  // of the events read, applied or not
   std::optional<DateTime> last_ts_, first_ts_;
   std::uint64_t read_ = 0, applied_ = 0, skipped_ = 0, blank_ = 0;
   std::uint64_t by_type_[kEventTypeCount] = {};

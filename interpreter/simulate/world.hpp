@@ -6,61 +6,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "interpreter/eval/decimal.hpp"
 #include "interpreter/eval/time.hpp"
+#include "interpreter/simulate/event_reader.hpp"
+#include "interpreter/simulate/id_table.hpp"
+#include "interpreter/simulate/stable_vector.hpp"
 
 namespace refpol::sim {
 
-enum class EventType : std::uint8_t {
-  customer,
-  referral_bound,
-  order_placed,
-  order_completed,
-  order_refunded,
-  order_returned,
-  order_exchanged,
-  review_flagged,
-  community_created,
-  community_joined,
-  organisation_created,
-  organisation_joined,
-  share,
-};
-inline constexpr std::size_t kEventTypeCount = 13;
-const char* event_type_name(EventType t);
-
-// One event, as read from its line (strings are copies: the line's buffer is reused).
-struct Event {
-  EventType type = EventType::customer;
-  std::string id;
-  DateTime ts;
-  std::string a, b, c;    // the ids and names of the type, in the order docs/simulate.md lists them
-  std::string d;          // referral_bound: the channel
-  bool flag = false;      // `new` (customer), `is_new` (community_joined)
-  std::string amount;     // order_placed: the amount as written (a JSON number or string)
-  std::vector<std::pair<std::string, std::string>> fields;  // customer: key -> raw JSON value
-};
-
-// Reads one line into `out`; false with a message saying what is wrong.
-class EventReader {
- public:
-  explicit EventReader(const TimeZone& zone);
-  ~EventReader();
-  EventReader(const EventReader&) = delete;
-  EventReader& operator=(const EventReader&) = delete;
-  bool read(std::string_view line, Event& out, std::string& problem);
-
- private:
-  struct Impl;
-  Impl* impl_;
-};
-
 using Index = std::uint32_t;
-inline constexpr Index kNone = 0xFFFFFFFF;
+inline constexpr Index kNone = IdTable::kMissing;
 
 struct Order {
   std::string id;
@@ -91,10 +49,13 @@ struct Customer {
   std::vector<Index> referred_in;     // as the referee
   std::vector<std::pair<std::string, DateTime>> share_events;  // id and time
   std::vector<std::string> share_platforms;
+  std::string shares_json;  // the elements of `share_events` in the facts, as shares come
   Index community = kNone, organisation = kNone;          // owned / organised
   std::vector<Index> member_of_communities, member_of_organisations;
-  std::string json;  // cached `{...}` of the record, empty when stale
-  std::uint32_t version = 0;  // moves on each time `json` goes stale
+  // Moves on each time the customer's `{...}` in the facts may change. The text is not kept: it
+  // is mostly the record, copied as fast as a kept copy would be, which would take as much memory
+  // again.
+  std::uint32_t version = 0;
 };
 
 struct Referral {
@@ -116,12 +77,16 @@ struct Community {
     bool is_new;
   };
   std::vector<Member> members;
+  // Kept, as the owner is looked at again for each change of any member: the `members` array's
+  // elements, empty when stale.
+  std::string members_json;
 };
 
 struct Organisation {
   std::string id, name;
   Index organiser = kNone;
   std::vector<Index> members;
+  std::string members_json;  // as Community::members_json
 };
 
 class World {
@@ -144,32 +109,36 @@ class World {
   // it changed.
   const std::string& referral_json(Index r);
   // Frees the text referral_json() keeps, for a reader that keeps the referral parsed instead;
-  // it is written again if asked for.
-  void forget_referral_json(Index r) { std::string().swap(referrals_[r].json); }
+  // it is written again if asked for. (The largest such buffer is kept for the next referral
+  // written: they are written and forgotten one after another.)
+  void forget_referral_json(Index r);
 
-  const std::vector<Customer>& customers() const { return customers_; }
-  const std::vector<Referral>& referrals() const { return referrals_; }
-  const std::vector<Order>& orders() const { return orders_; }
+  // Indexed like vectors; elements never move.
+  const StableVector<Customer>& customers() const { return customers_; }
+  const StableVector<Referral>& referrals() const { return referrals_; }
+  const StableVector<Order>& orders() const { return orders_; }
   Index find_customer(std::string_view id) const;
   Index find_referral(std::string_view id) const;
   // Customers that may have facts worth a decision: a referral, a community, an organisation or a share.
   bool is_referrer(Index c) const;
 
  private:
-  Index lookup(const std::unordered_map<std::string, Index>& map, const std::string& id) const;
   void touch(Index referrer);
   void touch_customer_and_referrers(Index c);
-  const std::string& customer_json(Index c);
+  void customer_json(Index c, std::string& out) const;
   void order_json(const Order& o, std::string& out) const;
+  const std::string& community_members_json(Community& g);
+  const std::string& organisation_members_json(Organisation& g);
 
-  std::vector<Customer> customers_;
-  std::vector<Referral> referrals_;
-  std::vector<Order> orders_;
+  StableVector<Customer> customers_;
+  StableVector<Referral> referrals_;
+  StableVector<Order> orders_;
   std::vector<Community> communities_;
   std::vector<Organisation> organisations_;
-  std::unordered_map<std::string, Index> customer_ids_, referral_ids_, order_ids_, community_ids_,
-      organisation_ids_;
+  // Numbered as the vectors above: an id's number is its index.
+  IdTable customer_ids_, referral_ids_, order_ids_, community_ids_, organisation_ids_;
   std::vector<Index> touched_;
+  std::string spare_;  // see forget_referral_json
 };
 
 }  // namespace refpol::sim

@@ -101,7 +101,20 @@ std::string render_text(const Diagnostics& ds) {
 std::string json_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
-  for (unsigned char c : text) {
+  append_json_escaped(out, text);
+  return out;
+}
+
+void append_json_escaped(std::string& out, std::string_view text) {
+  // Most text needs no escape: it is copied in one go.
+  std::size_t plain = 0;
+  while (plain < text.size()) {
+    const auto c = static_cast<unsigned char>(text[plain]);
+    if (c < 0x20 || c == '"' || c == '\\') break;
+    ++plain;
+  }
+  out.append(text.data(), plain);
+  for (unsigned char c : text.substr(plain)) {
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -116,7 +129,6 @@ std::string json_escape(std::string_view text) {
         }
     }
   }
-  return out;
 }
 
 std::string render_json(const Diagnostics& ds) {

@@ -47,6 +47,8 @@ std::string render_text(const Diagnostics& ds);
 std::string render_json(const Diagnostics& ds);
 
 std::string json_escape(std::string_view text);
+// The same text appended to `out`, for writers of many strings.
+void append_json_escaped(std::string& out, std::string_view text);
 const char* severity_name(Severity s);
 
 }  // namespace refpol

@@ -138,6 +138,23 @@ TEST(Simulate, BadEventsStopOrAreSkippedButNeverSilently) {
   EXPECT_EQ(s.num("/events/by_type/share"), 1);
 }
 
+// Event ids are compared as JSON strings, after their escapes; a long id differing only in its
+// last byte is another id.
+TEST(Simulate, RepeatedEventIdsAfterEscapes) {
+  const std::string long_id(3000, 'E');
+  const std::string customer =
+      R"(","ts":"2026-12-01T09:00:00+08:00","type":"customer","new":true,"customer":{"id":"C1"}})";
+  const std::string input = R"({"id":"E1)" + customer + "\n" + R"({"id":"E\u0031)" + customer + "\n" + R"({"id":")" +
+                            long_id + customer + "\n" + R"({"id":")" + long_id + "F" + customer + "\n" +
+                            R"({"id":")" + long_id + customer + "\n";
+  auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", "-", "--bad-events", "skip"}, input);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "-:2: warning: skipped: the event id `E1` was used before\n-:5: warning: skipped: the event id `" +
+                       long_id + "` was used before\n");
+  Summary s(r.out);
+  EXPECT_EQ(s.num("/events/applied"), 3);
+}
+
 TEST(Simulate, BaselineComparesRewardByReward) {
   fs::path dir = fs::temp_directory_path() / ("refpol-sim-baseline-" + std::to_string(getpid()));
   fs::create_directories(dir);

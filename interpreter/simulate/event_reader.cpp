@@ -1,0 +1,253 @@
+// EventReader (event_reader.hpp): simdjson's DOM, which checks the whole line (and whose error
+// messages are part of the output), then the keys of the event's type.
+#include "interpreter/simulate/event_reader.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <cctype>
+#include <charconv>
+
+#include "interpreter/eval/decimal.hpp"
+#include "interpreter/source/diagnostic.hpp"
+
+namespace refpol::sim {
+
+const char* event_type_name(EventType t) {
+  static constexpr const char* kNames[kEventTypeCount] = {
+      "customer",         "referral_bound",    "order_placed",         "order_completed",
+      "order_refunded",   "order_returned",    "order_exchanged",      "review_flagged",
+      "community_created", "community_joined", "organisation_created", "organisation_joined",
+      "share"};
+  return kNames[static_cast<std::size_t>(t)];
+}
+
+struct EventReader::Impl {
+  const TimeZone* zone;
+  simdjson::dom::parser parser;
+};
+
+EventReader::EventReader(const TimeZone& zone) : impl_(new Impl) { impl_->zone = &zone; }
+EventReader::~EventReader() { delete impl_; }
+
+namespace {
+
+namespace dom = simdjson::dom;
+
+bool text_key(dom::object obj, const char* key, std::string_view& out, std::string& problem) {
+  auto e = obj[key];
+  if (e.error() == simdjson::NO_SUCH_FIELD) {
+    problem = fmt::format("missing key `{}`", key);
+    return false;
+  }
+  if (e.get(out) != simdjson::SUCCESS) {
+    problem = fmt::format("`{}` must be a string", key);
+    return false;
+  }
+  if (out.empty()) {
+    problem = fmt::format("`{}` is empty", key);
+    return false;
+  }
+  return true;
+}
+
+bool text_key(dom::object obj, const char* key, std::string& out, std::string& problem) {
+  std::string_view v;
+  if (!text_key(obj, key, v, problem)) return false;
+  out.assign(v);
+  return true;
+}
+
+bool bool_key(dom::object obj, const char* key, bool& out, std::string& problem) {
+  auto e = obj[key];
+  if (e.error() == simdjson::NO_SUCH_FIELD) {
+    problem = fmt::format("missing key `{}`", key);
+    return false;
+  }
+  if (e.get(out) != simdjson::SUCCESS) {
+    problem = fmt::format("`{}` must be true or false", key);
+    return false;
+  }
+  return true;
+}
+
+// Appends the text simdjson::minify(value) gives, without the buffers it allocates for each
+// value: strings that need no escape (simdjson escapes `"`, `\` and control characters), whole
+// numbers, booleans and null are written here; the rest (fractions, arrays, objects, escapes)
+// by minify itself.
+void append_minified(std::string& out, dom::element value) {
+  switch (value.type()) {
+    case dom::element_type::STRING: {
+      const std::string_view s = value.get_string().value_unsafe();
+      bool plain = true;
+      for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        plain &= c >= 0x20 && c != '"' && c != '\\';
+      }
+      if (!plain) break;
+      out += '"';
+      out += s;
+      out += '"';
+      return;
+    }
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64: {
+      char digits[24];
+      const auto end = value.type() == dom::element_type::INT64
+                           ? std::to_chars(digits, digits + sizeof digits, value.get_int64().value_unsafe()).ptr
+                           : std::to_chars(digits, digits + sizeof digits, value.get_uint64().value_unsafe()).ptr;
+      out.append(digits, end);
+      return;
+    }
+    case dom::element_type::BOOL:
+      out += value.get_bool().value_unsafe() ? "true" : "false";
+      return;
+    case dom::element_type::NULL_VALUE:
+      out += "null";
+      return;
+    default:
+      break;
+  }
+  out += simdjson::minify(value);
+}
+
+// The record keys the world keeps as numbers and moves on (Event::counters).
+bool is_counter(std::string_view key) {
+  return key == "order_count" || key == "total_spend" || key == "last_order_at" || key == "shares";
+}
+
+// The keys each type needs, in the order Event::a, b, c holds them.
+struct Shape {
+  EventType type;
+  const char* keys[3];
+};
+constexpr Shape kShapes[] = {
+    {EventType::customer, {nullptr, nullptr, nullptr}},
+    {EventType::referral_bound, {"referral", "referrer", "referee"}},
+    {EventType::order_placed, {"order", "customer", nullptr}},
+    {EventType::order_completed, {"order", nullptr, nullptr}},
+    {EventType::order_refunded, {"order", nullptr, nullptr}},
+    {EventType::order_returned, {"order", nullptr, nullptr}},
+    {EventType::order_exchanged, {"order", nullptr, nullptr}},
+    {EventType::review_flagged, {"order", "flag", nullptr}},
+    {EventType::community_created, {"community", "owner", nullptr}},
+    {EventType::community_joined, {"community", "customer", nullptr}},
+    {EventType::organisation_created, {"organisation", "name", "organiser"}},
+    {EventType::organisation_joined, {"organisation", "customer", nullptr}},
+    {EventType::share, {"customer", "share", "platform"}},
+};
+
+}  // namespace
+
+bool EventReader::read(std::string_view line, Event& out, std::string& problem) {
+  dom::element doc;
+  if (auto err = impl_->parser.parse(line.data(), line.size(), true).get(doc); err) {
+    std::string why = simdjson::error_message(err);  // "The JSON document has ... etc."
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    while (!why.empty() && why.back() == '.') why.pop_back();
+    problem = "not JSON: " + why;
+    return false;
+  }
+  dom::object obj;
+  if (doc.get(obj) != simdjson::SUCCESS) {
+    problem = "an event is a JSON object";
+    return false;
+  }
+  std::string_view type, ts;
+  if (!text_key(obj, "id", out.id, problem) || !text_key(obj, "type", type, problem) ||
+      !text_key(obj, "ts", ts, problem)) {
+    return false;
+  }
+  const Shape* shape = nullptr;
+  for (const Shape& s : kShapes) {
+    if (type == event_type_name(s.type)) shape = &s;
+  }
+  if (shape == nullptr) {
+    problem = fmt::format("unknown event type `{}`", type);
+    return false;
+  }
+  std::string ts_problem;
+  if (!parse_datetime(ts, *impl_->zone, out.ts, ts_problem)) {
+    problem = fmt::format("`ts`: {}", ts_problem);
+    return false;
+  }
+  out.type = shape->type;
+  std::string* slots[3] = {&out.a, &out.b, &out.c};
+  for (int i = 0; i < 3; ++i) {
+    slots[i]->clear();
+    if (shape->keys[i] && !text_key(obj, shape->keys[i], *slots[i], problem)) return false;
+  }
+  out.record.clear();
+  out.counters.clear();
+  out.amount.clear();
+  switch (out.type) {
+    case EventType::customer: {
+      if (!bool_key(obj, "new", out.flag, problem)) return false;
+      dom::object customer;
+      if (obj["customer"].get(customer) != simdjson::SUCCESS) {
+        problem = "`customer` must be an object (a Customer record)";
+        return false;
+      }
+      for (auto field : customer) {
+        if (is_counter(field.key)) {
+          out.counters.emplace_back(field.key, std::string());
+          append_minified(out.counters.back().second, field.value);
+        } else {
+          // The key as the world writes keys (json_escape), the value as simdjson minifies it.
+          out.record += '"';
+          append_json_escaped(out.record, field.key);
+          out.record += "\":";
+          append_minified(out.record, field.value);
+          out.record += ',';
+        }
+        if (field.key == "id") {
+          std::string_view cid;
+          if (field.value.get(cid) != simdjson::SUCCESS || cid.empty()) {
+            problem = "`customer.id` must be a non-empty string";
+            return false;
+          }
+          out.a.assign(cid);
+        }
+      }
+      if (out.a.empty()) {
+        problem = "missing key `customer.id`";
+        return false;
+      }
+      break;
+    }
+    case EventType::referral_bound:
+      if (!text_key(obj, "channel", out.d, problem)) return false;
+      break;
+    case EventType::order_placed: {
+      auto amount = obj["amount"];
+      std::string_view text;
+      double ignored;
+      if (amount.get(text) == simdjson::SUCCESS) {
+        // As written between its quotes, not escaped again.
+        out.amount += '"';
+        out.amount += text;
+        out.amount += '"';
+      } else if (amount.get(ignored) == simdjson::SUCCESS) {
+        append_minified(out.amount, amount.value_unsafe());
+      } else {
+        problem = "`amount` must be a number or a string holding one";
+        return false;
+      }
+      std::string_view digits = out.amount.front() == '"' ? std::string_view(out.amount).substr(1, out.amount.size() - 2)
+                                                          : std::string_view(out.amount);
+      Decimal d;
+      if (parse_decimal(digits, d) != DecimalError::none || d.mantissa < 0) {
+        problem = fmt::format("`amount` {} is not an amount", out.amount);
+        return false;
+      }
+      break;
+    }
+    case EventType::community_joined:
+      if (!bool_key(obj, "is_new", out.flag, problem)) return false;
+      break;
+    default: break;
+  }
+  return true;
+}
+
+}  // namespace refpol::sim
