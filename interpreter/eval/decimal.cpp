@@ -145,10 +145,17 @@ bool scaled_quotient(std::int64_t a, std::int64_t b, int shift, i128& out) {
 std::size_t write_scaled(bool negative, u128 mag, int scale, char* buf) {
   char digits[48];
   int n = 0;
-  do {
+  // 128-bit division is a library call; the digits of a magnitude that fits in 64 bits (nearly
+  // every amount) come from 64-bit arithmetic, which the compiler turns into multiplications.
+  while (mag > std::numeric_limits<std::uint64_t>::max()) {
     digits[n++] = static_cast<char>('0' + static_cast<int>(mag % 10));
     mag /= 10;
-  } while (mag != 0);
+  }
+  auto small = static_cast<std::uint64_t>(mag);
+  do {
+    digits[n++] = static_cast<char>('0' + static_cast<int>(small % 10));
+    small /= 10;
+  } while (small != 0);
   while (n <= scale) digits[n++] = '0';
   char* p = buf;
   if (negative) *p++ = '-';
