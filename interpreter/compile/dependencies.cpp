@@ -20,6 +20,26 @@ struct Reads {
   std::vector<std::uint32_t> locals;  // free locals (read, not bound inside), sorted
 };
 
+void add_local(Reads& r, std::uint32_t l) {
+  auto it = std::lower_bound(r.locals.begin(), r.locals.end(), l);
+  if (it == r.locals.end() || *it != l) r.locals.insert(it, l);
+}
+
+void merge(Reads& into, const Reads& from) {
+  into.now |= from.now;
+  into.qualified |= from.qualified;
+  into.wide_root |= from.wide_root;
+  into.roots |= from.roots;
+  for (std::uint32_t l : from.locals) add_local(into, l);
+}
+
+// `from` with the locals [first, first + count) bound.
+void merge_unbound(Reads& into, const Reads& from, std::uint32_t first, std::uint32_t count) {
+  Reads outer = from;
+  std::erase_if(outer.locals, [&](std::uint32_t l) { return l >= first && l - first < count; });
+  merge(into, outer);
+}
+
 class Analysis {
  public:
   explicit Analysis(const Program& p) : p_(p), reads_(p.nodes.size()), done_(p.nodes.size(), 0) {}
@@ -71,24 +91,6 @@ class Analysis {
   const Program& p_;
   std::vector<Reads> reads_;
   std::vector<std::uint8_t> done_;
-
-  static void merge(Reads& into, const Reads& from) {
-    into.now |= from.now;
-    into.qualified |= from.qualified;
-    into.wide_root |= from.wide_root;
-    into.roots |= from.roots;
-    for (std::uint32_t l : from.locals) add_local(into, l);
-  }
-  // `from` with the locals [first, first + count) bound.
-  static void merge_unbound(Reads& into, const Reads& from, std::uint32_t first, std::uint32_t count) {
-    Reads outer = from;
-    std::erase_if(outer.locals, [&](std::uint32_t l) { return l >= first && l - first < count; });
-    merge(into, outer);
-  }
-  static void add_local(Reads& r, std::uint32_t l) {
-    auto it = std::lower_bound(r.locals.begin(), r.locals.end(), l);
-    if (it == r.locals.end() || *it != l) r.locals.insert(it, l);
-  }
 };
 
 }  // namespace
@@ -104,35 +106,21 @@ void analyse_dependencies(Program& p) {
   // The verdict of a referral: its conditions and its settlement date (which may read its
   // position, a local like any other: then nothing is kept).
   Reads verdict;
-  bool only_the_referral = true;
-  auto take = [&](std::uint32_t node) {
-    const Reads& r = a.of(node);
-    verdict.now |= r.now;
-    verdict.qualified |= r.qualified;
-    verdict.wide_root |= r.wide_root;
-    verdict.roots |= r.roots;
-    for (std::uint32_t l : r.locals) {
-      if (l != p.referral_local) only_the_referral = false;
-    }
-  };
+  bool fits_a_mask = true;  // which conditions of each group decided it is kept as a 64-bit mask
   for (const auto* group : {&p.referee_eligible, &p.voids, &p.qualifies}) {
-    // Which conditions failed (held, for void) is kept as a 64-bit mask.
-    if (group->size() > 64) only_the_referral = false;
-    for (const CompiledCondition& c : *group) take(c.node);
+    if (group->size() > 64) fits_a_mask = false;
+    for (const CompiledCondition& c : *group) merge(verdict, a.of(c.node));
   }
-  take(p.settles);
-  p.verdict_memo.keepable = only_the_referral && !verdict.now && !verdict.qualified && !verdict.wide_root;
-  // The referrals themselves are the key, not a root field the verdict reads.
-  p.verdict_memo.roots = verdict.roots;
-  if (p.referrals_slot >= 0 && p.referrals_slot < 64) {
-    p.verdict_memo.roots &= ~(std::uint64_t{1} << p.referrals_slot);
-  }
-  // A verdict that reads the whole list of referrals (`count(referrals) > 3`) changes with any
-  // of them: not kept.
-  if (p.referrals_slot >= 0 && p.referrals_slot < 64 &&
-      (verdict.roots & (std::uint64_t{1} << p.referrals_slot)) != 0) {
-    p.verdict_memo.keepable = false;
-  }
+  merge(verdict, a.of(p.settles));
+  const bool only_the_referral =
+      std::all_of(verdict.locals.begin(), verdict.locals.end(), [&](std::uint32_t l) { return l == p.referral_local; });
+  // The referrals are the key, not a root field the verdict reads; but a verdict that reads the
+  // whole list (`count(referrals) > 3`) changes with any of them: not kept.
+  const std::uint64_t referrals_bit =
+      p.referrals_slot >= 0 && p.referrals_slot < 64 ? std::uint64_t{1} << p.referrals_slot : 0;
+  p.verdict_memo.keepable = fits_a_mask && only_the_referral && !verdict.now && !verdict.qualified &&
+                            !verdict.wide_root && (verdict.roots & referrals_bit) == 0;
+  p.verdict_memo.roots = verdict.roots & ~referrals_bit;
 }
 
 }  // namespace refpol

@@ -9,31 +9,9 @@
 namespace refpol {
 namespace {
 
-bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-void escape_into(std::string& out, std::string_view s) {
-  // Most strings need no escaping: copy runs of plain bytes at once.
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (!needs_escape(static_cast<unsigned char>(s[i]))) continue;
-    out.append(s.data() + start, i - start);
-    start = i + 1;
-    char c = s[i];
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-    }
-  }
-  out.append(s.data() + start, s.size() - start);
-}
-
 void str(std::string& out, std::string_view s) {
   out += '"';
-  escape_into(out, s);
+  append_json_escaped(out, s);
   out += '"';
 }
 

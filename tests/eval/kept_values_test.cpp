@@ -227,18 +227,24 @@ TEST(KeptValues, KeptVerdictsGiveTheDecisionWorkedOutAfresh) {
   EXPECT_EQ(without.decision.referrals[1].status, ReferralStatus::qualified);
 }
 
+// kMemoPolicy and one referral, qualified, evaluated once with the memo (tokens 7 and 1).
+void start_with_one_qualified(MemoRun& run, ReferralMemo& memo) {
+  run.program = compiled(kMemoPolicy);
+  ASSERT_TRUE(run.program);
+  memo.item_tokens = {7};
+  memo.roots_token = 1;
+  ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", false)}, &memo));
+  ASSERT_EQ(run.decision.referrals[0].status, ReferralStatus::qualified);
+}
+
 // The memo trusts its tokens: a verdict with the same tokens is used as kept, even when the
 // content changed behind them. That is what makes it worth having, and why a caller's tokens
 // must follow every change. Either token moving on works the verdict out again.
 TEST(KeptValues, EqualTokensReuseTheVerdictAndEitherTokenMovingOnRenewsIt) {
   MemoRun run;
-  run.program = compiled(kMemoPolicy);
-  ASSERT_TRUE(run.program);
   ReferralMemo memo;
-  memo.item_tokens = {7};
-  memo.roots_token = 1;
-  ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", false)}, &memo));
-  ASSERT_EQ(run.decision.referrals[0].status, ReferralStatus::qualified);
+  start_with_one_qualified(run, memo);
+  if (HasFatalFailure()) return;
   // Refunded now, but the token says unchanged: the kept verdict (qualified) stands.
   ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", true)}, &memo));
   EXPECT_EQ(run.decision.referrals[0].status, ReferralStatus::qualified);
@@ -264,12 +270,9 @@ TEST(KeptValues, EqualTokensReuseTheVerdictAndEitherTokenMovingOnRenewsIt) {
 // memo is left alone and the verdicts are worked out.
 TEST(KeptValues, TheMemoIsNotUsedWhereItCannotBeTrusted) {
   MemoRun run;
-  run.program = compiled(kMemoPolicy);
-  ASSERT_TRUE(run.program);
   ReferralMemo memo;
-  memo.item_tokens = {7};
-  ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", false)}, &memo));
-  ASSERT_EQ(run.decision.referrals[0].status, ReferralStatus::qualified);
+  start_with_one_qualified(run, memo);
+  if (HasFatalFailure()) return;
   ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", true)}, &memo, /*explain=*/true));
   EXPECT_EQ(run.decision.referrals[0].status, ReferralStatus::not_qualified);
   EXPECT_FALSE(run.decision.explanation.empty());
