@@ -81,6 +81,8 @@ struct Decision {
   std::vector<Reward> rewards;
   std::vector<OutputValue> outputs;
   std::vector<ExplainLine> explanation;  // filled only when asked
+  // The memory of earlier verdicts' `reasons`, kept by clear() for the next decision's.
+  std::vector<std::vector<std::string_view>> spare_reasons;
 
   // Keeps capacity so a stream of evaluations does not allocate for each.
   void clear();

@@ -27,7 +27,7 @@ class Engine {
  public:
   Engine(const Program& p, const FactsDocument& facts, const EvalOptions& options, EvalScratch& scratch,
          Decision& out, DateTime now)
-      : p_(p), facts_(facts), options_(options), out_(out), m_(p, facts.root, now, scratch) {}
+      : p_(p), facts_(facts), options_(options), scratch_(scratch), out_(out), m_(p, facts.root, now, scratch) {}
 
   bool run(EvalError& error) {
     const Program& p = p_;
@@ -49,6 +49,10 @@ class Engine {
     }
     for (const auto& [name, node] : p.outputs) {
       if (m_.failed()) break;
+      if (!options_.write_outputs) {
+        m_.eval(node);
+        continue;
+      }
       OutputValue o;
       o.name = std::string(name);
       write_value_json(p, m_.eval(node), o.json);
@@ -68,6 +72,7 @@ class Engine {
   const Program& p_;
   const FactsDocument& facts_;
   const EvalOptions& options_;
+  EvalScratch& scratch_;
   Decision& out_;
   Machine m_;
   // Per referral, in document order: its record, whether its rewards are void, when it settles.
@@ -222,7 +227,12 @@ class Engine {
         void_what = what + " void";
         qual_what = what + " qualifies";
       }
-      std::vector<std::string_view> referee_failed, void_held, qual_failed;
+      std::vector<std::string_view>& referee_failed = scratch_.referee_failed;
+      std::vector<std::string_view>& void_held = scratch_.void_held;
+      std::vector<std::string_view>& qual_failed = scratch_.qual_failed;
+      referee_failed.clear();
+      void_held.clear();
+      qual_failed.clear();
       bool referee_ok = false, voided = false, qualifies = false;
       if (reuse) {
         referee_ok = kept->referee_ok;
@@ -245,16 +255,25 @@ class Engine {
         }
       }
       // Voiding speaks first: a self-referral is fraud, whatever else is true of the referee.
+      // The labels go into memory an earlier decision's verdict had, when there is some.
+      auto set_reasons = [&](const std::vector<std::string_view>& labels) {
+        if (labels.empty()) return;
+        if (!out_.spare_reasons.empty()) {
+          v.reasons = std::move(out_.spare_reasons.back());
+          out_.spare_reasons.pop_back();
+        }
+        v.reasons.assign(labels.begin(), labels.end());
+      };
       if (voided) {
         v.status = ReferralStatus::void_;
-        v.reasons = std::move(void_held);
+        set_reasons(void_held);
         st.voided_but_qualifying = qualifies && referee_ok;
         // It takes no place among the qualified, but the rewards listed as void (to cancel what
         // may have been paid) are worked out at the place it would have had.
         st.position = qualified_count + 1;
       } else if (!referee_ok) {
         v.status = ReferralStatus::ineligible_referee;
-        v.reasons = std::move(referee_failed);
+        set_reasons(referee_failed);
       } else if (qualifies) {
         v.status = ReferralStatus::qualified;
         st.qualified = true;
@@ -263,7 +282,7 @@ class Engine {
         qualified_items[qualified_count - 1] = st.record;
       } else {
         v.status = ReferralStatus::not_qualified;
-        v.reasons = std::move(qual_failed);
+        set_reasons(qual_failed);
       }
       if ((st.qualified || st.voided_but_qualifying) && p.settles != kNoNode) {
         if (reuse) {
@@ -638,6 +657,11 @@ void Decision::clear() {
   referrer_id = {};
   referrer_eligible = true;
   referrer_reasons.clear();
+  for (ReferralVerdict& v : referrals) {
+    if (v.reasons.capacity() == 0) continue;
+    v.reasons.clear();
+    spare_reasons.push_back(std::move(v.reasons));
+  }
   referrals.clear();
   rewards.clear();
   outputs.clear();

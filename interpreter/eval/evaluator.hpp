@@ -46,6 +46,9 @@ struct EvalOptions {
   std::optional<DateTime> now;  // overrides the facts' `now`
   bool explain = false;
   ReferralMemo* memo = nullptr;  // see ReferralMemo
+  // False: the outputs are worked out (an output that fails still fails the evaluation) but not
+  // written, and Decision::outputs stays empty; for a caller that never reads them.
+  bool write_outputs = true;
 };
 
 // Reusable per-thread memory: locals, temporaries and the list of qualified referrals.
@@ -58,6 +61,9 @@ struct EvalScratch {
   std::vector<Value> define_values;
   std::vector<std::uint64_t> define_stamps;
   std::uint64_t stamp = 0;
+  // A referral's failed (or held, for `void`) labels while it is decided, kept to reuse their
+  // memory.
+  std::vector<std::string_view> referee_failed, void_held, qual_failed;
 };
 
 struct EvalError {

@@ -388,7 +388,9 @@ class JsonLoader {
   // record 0 at 1, or a part of a larger document). Afterwards syntax_error() tells whether
   // reading stopped at malformed JSON (to be located by the validator), and root() is set when
   // the whole document was read.
-  void run(od::parser& parser, std::size_t capacity, int record, std::size_t depth) {
+  void run(od::parser& parser, std::size_t capacity, int record, std::size_t depth,
+           std::uint64_t caller_fills = 0) {
+    caller_fills_ = caller_fills;
     od::document doc;
     if (auto err =
             parser.iterate(base_, static_cast<std::size_t>(end_ - base_), capacity).get(doc)) {
@@ -623,6 +625,9 @@ class JsonLoader {
     const std::size_t seen_base = seen_.size();
     seen_.resize(seen_base + n, 0);
     std::size_t hint = 0;
+    // The fields the caller fills in (of the object read first only): not read, and not needed.
+    const std::uint64_t fills = caller_fills_;
+    caller_fills_ = 0;
     for (auto field_result : object) {
       if (field_result.error()) return syntax(field_result.error());
       od::field& field = field_result.value_unsafe();
@@ -667,6 +672,11 @@ class JsonLoader {
         continue;
       }
       seen_[seen_base + s] = 1;
+      if (s < 64 && ((fills >> s) & 1u) != 0) {
+        if (!skip_value(field.value(), depth)) return false;
+        pop();
+        continue;
+      }
       if (!read_value(field.value(), Expect::of_field(info.type), slots[s], depth, &info.name)) {
         return false;
       }
@@ -674,6 +684,7 @@ class JsonLoader {
     }
     for (std::size_t i = 0; i < n; ++i) {
       if (seen_[seen_base + i] != 0 || record.fields[i].type.optional) continue;
+      if (i < 64 && ((fills >> i) & 1u) != 0) continue;
       push(&record.fields[i].name);
       if (!error(at, missing_field_message(record.fields[i].name))) return false;
       pop();
@@ -765,6 +776,7 @@ class JsonLoader {
   std::size_t nsteps_ = 0;
   bool root_has_now_ = false;
   bool seen_now_ = false;
+  std::uint64_t caller_fills_ = 0;  // for the first object read (run())
   bool stopped_ = false;
   simdjson::error_code syntax_ = simdjson::SUCCESS;
   const RecordV* root_ = nullptr;
@@ -799,7 +811,8 @@ void report_syntax_error(std::string_view text, std::size_t bom, simdjson::error
 // Reads `text` as an object of schema record `record` at nesting `depth` into `arena`; `now` takes
 // the root's `now` key.
 bool load_json(std::string_view text, const FactsContext& ctx, int record, std::size_t depth,
-               Arena& arena, std::optional<DateTime>& now, const RecordV*& out, ErrorSink& sink) {
+               std::uint64_t caller_fills, Arena& arena, std::optional<DateTime>& now,
+               const RecordV*& out, ErrorSink& sink) {
   if (ctx.schema == nullptr || record < 0 ||
       static_cast<std::size_t>(record) >= ctx.schema->records.size()) {
     sink.add("", 0, "no facts schema to check the document against");
@@ -837,7 +850,7 @@ bool load_json(std::string_view text, const FactsContext& ctx, int record, std::
   scratch.seen.clear();
 
   JsonLoader loader(buffer, body.size(), bom, ctx, arena, now, sink, scratch);
-  loader.run(*parser, needed, record, depth);
+  loader.run(*parser, needed, record, depth, caller_fills);
   if (loader.syntax_error()) {
     report_syntax_error(text, bom, loader.syntax_code(), sink);
     sink.mark_syntax();
@@ -850,12 +863,12 @@ bool load_json(std::string_view text, const FactsContext& ctx, int record, std::
 
 // load_facts_json and load_facts_json_record: the loading, with exceptions turned into errors.
 bool load_guarded(std::string_view text, const FactsContext& ctx, int record, std::size_t depth,
-                  Arena& arena, std::optional<DateTime>& now, const RecordV*& out,
-                  std::vector<FactsError>& errors) {
+                  std::uint64_t caller_fills, Arena& arena, std::optional<DateTime>& now,
+                  const RecordV*& out, std::vector<FactsError>& errors) {
   ErrorSink sink(errors, text);
   bool ok = false;
   try {
-    ok = load_json(text, ctx, record, depth, arena, now, out, sink);
+    ok = load_json(text, ctx, record, depth, caller_fills, arena, now, out, sink);
   } catch (const std::bad_alloc&) {
     sink.add("", 0, "out of memory while reading the facts");
     ok = false;
@@ -877,14 +890,14 @@ bool load_guarded(std::string_view text, const FactsContext& ctx, int record, st
 bool load_facts_json(std::string_view text, const FactsContext& ctx, FactsDocument& out,
                      std::vector<FactsError>& errors) {
   out.reset();
-  return load_guarded(text, ctx, 0, 1, out.arena, out.now, out.root, errors);
+  return load_guarded(text, ctx, 0, 1, 0, out.arena, out.now, out.root, errors);
 }
 
 bool load_facts_json_record(std::string_view text, const FactsContext& ctx, int record,
                             std::size_t depth, Arena& arena, const RecordV*& out,
-                            std::vector<FactsError>& errors) {
+                            std::vector<FactsError>& errors, std::uint64_t caller_fills) {
   std::optional<DateTime> ignored;
-  return load_guarded(text, ctx, record, depth, arena, ignored, out, errors);
+  return load_guarded(text, ctx, record, depth, caller_fills, arena, ignored, out, errors);
 }
 
 }  // namespace refpol

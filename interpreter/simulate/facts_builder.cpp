@@ -20,6 +20,9 @@ constexpr std::size_t kCollectBytes = 64 * 1024 * 1024;
 const DateTime kPlaceholderNow{0, 0};
 const std::string kPlaceholderNowText = to_string(kPlaceholderNow);
 constexpr std::string_view kPlaceholderBudget = "0";
+// A community or organisation stands in the root object (1).
+constexpr std::size_t kPartDepth = 2;
+constexpr std::string_view kNull = "null";
 }  // namespace
 
 FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world) : ctx_(ctx), world_(world) {
@@ -44,12 +47,56 @@ FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world) : ctx_(ctx), w
       campaign_record_ = t.record;
     }
   }
+  // A part may be null in place only where the schema allows null (or ignores the key).
+  auto how = [&](std::string_view name) {
+    Optional o;
+    const int slot = root.index_of(name);
+    if (slot < 0) {
+      o.read = Read::not_at_all;
+      return o;
+    }
+    const Type& t = root.fields[static_cast<std::size_t>(slot)].type;
+    if (t.kind == TypeKind::record && t.optional && t.record >= 0 &&
+        static_cast<std::size_t>(t.record) < ctx_.schema->records.size()) {
+      o = Optional{Read::on_its_own, slot, t.record};
+    }
+    return o;
+  };
+  // Referrals put together from pieces: a referee record, an optional first order and a list of
+  // orders of the same record type, each field within the 64 a load can leave to its caller.
+  const auto& records = ctx_.schema->records;
+  const RecordInfo& referral = records[static_cast<std::size_t>(referral_record_)];
+  const int referee = referral.index_of("referee"), first = referral.index_of("first_order"),
+            orders = referral.index_of("orders"), referrer = root.index_of("referrer");
+  auto record_at = [&](const RecordInfo& r, int i, TypeKind kind) {
+    if (i < 0 || i >= 64) return -1;
+    const Type& t = r.fields[static_cast<std::size_t>(i)].type;
+    const int record = kind == TypeKind::list ? (t.elem == TypeKind::record ? t.record : -1)
+                                              : (t.kind == TypeKind::record ? t.record : -1);
+    if (t.kind != kind || record < 0 || static_cast<std::size_t>(record) >= records.size()) return -1;
+    return record;
+  };
+  const int customer = record_at(referral, referee, TypeKind::record);
+  const int order = record_at(referral, orders, TypeKind::list);
+  if (customer >= 0 && order >= 0 && record_at(referral, first, TypeKind::record) == order &&
+      referral.fields[static_cast<std::size_t>(first)].type.optional) {
+    referee_slot_ = referee;
+    first_order_slot_ = first;
+    orders_slot_ = orders;
+    customer_record_ = customer;
+    order_record_ = order;
+    if (record_at(root, referrer, TypeKind::record) == customer) referrer_slot_ = referrer;
+  }
+  community_ = how("community");
+  organisation_ = how("organisation");
+  shares_read_ = root.index_of("share_events") >= 0;
 }
 
 bool FactsBuilder::build(Index referrer, const DateTime& now, std::string_view budget_spent,
                          std::uint64_t rewarded_referrers, FactsDocument& out,
                          std::vector<FactsError>& errors) {
   const std::size_t before = errors.size();
+  whole_size_ = 0;
   if (referrals_slot_ >= 0 &&
       build_from_parts(referrer, now, budget_spent, rewarded_referrers, out)) {
     return true;
@@ -69,24 +116,65 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
   const std::vector<Index>& mine = world_.customers()[referrer].referrals;
   if (mine.size() > kMaxFactsListItems) return false;
   // The document with placeholders for `now` and the campaign's two counters, which are the only
-  // parts that change at every evaluation; they are read on their own below.
-  world_.facts_json(referrer, kPlaceholderNow, kPlaceholderBudget, 0, text_, World::Referrals::left_empty);
+  // parts that change at every evaluation; they are read on their own below. The referrals, and
+  // the community, organisation and shares where the schema allows, are left out of it too.
+  // The referrer, kept parsed by customer (as they are also someone's referee), where it loads
+  // on its own.
+  const RecordV* referrer_value = nullptr;
+  std::size_t referrer_size = 0;
+  if (referrer_slot_ >= 0) {
+    const Piece& piece = customer_piece(referrer);
+    referrer_value = piece.value;
+    referrer_size = piece.text_size;
+  }
+  FactsParts parts;
+  parts.referrer = referrer_value == nullptr;
+  parts.referrals = false;
+  parts.community = community_.read == Read::in_rest;
+  parts.organisation = organisation_.read == Read::in_rest;
+  parts.shares = shares_read_;
+  world_.facts_json(referrer, kPlaceholderNow, kPlaceholderBudget, 0, text_, parts);
   const std::string now_text = to_string(now);
   char rank[24];
   const auto rank_size =
       static_cast<std::size_t>(std::to_chars(rank, rank + sizeof rank, rewarded_referrers).ptr - rank);
-  // The whole text: this one with the real `now` and counters, and the referrals written between
-  // the brackets, with commas.
+  // The whole text: this one with the real `now` and counters, the referrals written between
+  // the brackets, with commas, and the parts left out in place of their null or [].
   std::size_t size = text_.size() - kPlaceholderNowText.size() + now_text.size() -
                      kPlaceholderBudget.size() + budget_spent.size() - 1 + rank_size +
                      (mine.empty() ? 0 : mine.size() - 1);
+  if (!shares_read_) size += world_.customers()[referrer].shares_json.size();
+  if (referrer_value != nullptr) size += referrer_size - kNull.size();
   for (Index r : mine) {
     const Parsed& p = parsed(r);
     if (p.value == nullptr) return false;
     size += p.text_size;
   }
+  // The community and organisation read on their own: their value, or null to keep the rest's
+  // (the null it has in their place).
+  const RecordV* optional_values[2] = {nullptr, nullptr};
+  const Optional* optionals[2] = {&community_, &organisation_};
+  for (int i = 0; i < 2; ++i) {
+    const Optional& o = *optionals[i];
+    if (o.read == Read::in_rest) continue;
+    part_text_.clear();
+    if (i == 0) {
+      world_.community_json(referrer, part_text_);
+    } else {
+      world_.organisation_json(referrer, part_text_);
+    }
+    size += part_text_.size() - kNull.size();
+    if (o.read == Read::not_at_all || part_text_ == kNull) continue;
+    if (rests_.size() <= referrer) grow_kept();
+    Kept& kept = i == 0 ? communities_[referrer] : organisations_[referrer];
+    optional_values[i] = kept_record(kept, part_text_, o.record, kPartDepth);
+    if (optional_values[i] == nullptr) return false;
+  }
+  whole_size_ = size;
   if (size > kMaxFactsBytes) return false;
-  const RecordV* kept = rest(referrer, text_);
+  if (rests_.size() <= referrer) grow_kept();
+  const std::uint64_t fills = referrer_value != nullptr ? std::uint64_t{1} << referrer_slot_ : 0;
+  const RecordV* kept = kept_record(rests_[referrer], text_, 0, 1, fills);
   if (kept == nullptr) return false;
   // `now` as the loader reads it, and the campaign as it stands in the whole text (depth 2).
   DateTime now_read;
@@ -117,6 +205,10 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
   list->size = static_cast<std::uint32_t>(mine.size());
   fields[referrals_slot_] = static_cast<const ListV*>(list);
   if (campaign_slot_ >= 0) fields[campaign_slot_] = campaign;
+  for (int i = 0; i < 2; ++i) {
+    if (optional_values[i] != nullptr) fields[optionals[i]->slot] = optional_values[i];
+  }
+  if (referrer_value != nullptr) fields[referrer_slot_] = referrer_value;
   RecordV* root = out.arena.record();
   root->fields = fields;
   root->size = kept->size;
@@ -126,20 +218,30 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
   return true;
 }
 
-const RecordV* FactsBuilder::rest(Index referrer, std::string_view text) {
-  if (rests_.size() <= referrer) rests_.resize(world_.customers().size());
-  Rest& r = rests_[referrer];
-  if (r.done && r.text == text) return r.value;
-  if (r.done) live_bytes_ -= r.bytes;
+void FactsBuilder::grow_kept() {
+  const std::size_t n = world_.customers().size();
+  rests_.resize(n);
+  communities_.resize(n);
+  organisations_.resize(n);
+}
+
+const RecordV* FactsBuilder::kept_record(Kept& kept, std::string_view text, int record, std::size_t depth,
+                                         std::uint64_t caller_fills) {
+  // The fields left to the caller are part of what the kept value stands for.
+  if (kept.done && kept.text == text && kept.caller_fills == caller_fills) return kept.value;
+  if (kept.done) live_bytes_ -= kept.bytes;
   const std::size_t start = arena_.bytes_used();
   part_errors_.clear();
   const RecordV* value = nullptr;
-  if (!load_facts_json_record(text, ctx_, 0, 1, arena_, value, part_errors_)) value = nullptr;
-  r.done = true;
-  r.text.assign(text);
-  r.value = value;
-  r.bytes = arena_.bytes_used() - start;
-  live_bytes_ += r.bytes;
+  if (!load_facts_json_record(text, ctx_, record, depth, arena_, value, part_errors_, caller_fills)) {
+    value = nullptr;
+  }
+  kept.done = true;
+  kept.caller_fills = caller_fills;
+  kept.text.assign(text);
+  kept.value = value;
+  kept.bytes = arena_.bytes_used() - start;
+  live_bytes_ += kept.bytes;
   return value;
 }
 
@@ -148,21 +250,110 @@ const FactsBuilder::Parsed& FactsBuilder::parsed(Index referral) {
   Parsed& p = parsed_[referral];
   const std::uint32_t version = world_.referrals()[referral].version;
   if (p.done && p.version == version) return p;
-  const std::string& text = world_.referral_json(referral);
   if (p.done) live_bytes_ -= p.bytes;
+  p.done = true;
+  p.version = version;
+  const std::size_t start = arena_.bytes_used();
+  p.value = referee_slot_ >= 0 ? referral_from_pieces(referral, p) : nullptr;
+  if (p.value == nullptr) {
+    const std::string& text = world_.referral_json(referral);
+    part_errors_.clear();
+    const RecordV* value = nullptr;
+    if (!load_facts_json_record(text, ctx_, referral_record_, kReferralDepth, arena_, value,
+                                part_errors_)) {
+      value = nullptr;
+    }
+    p.value = value;
+    p.text_size = text.size();
+    // Kept parsed, the text is only needed again when the referral changes (or its referrer's
+    // facts do not load from parts), and is then written anew.
+    if (value != nullptr) world_.forget_referral_json(referral);
+  }
+  p.bytes = arena_.bytes_used() - start;
+  live_bytes_ += p.bytes;
+  return p;
+}
+
+const RecordV* FactsBuilder::referral_from_pieces(Index referral, Parsed& p) {
+  const Referral& r = world_.referrals()[referral];
+  if (!p.shell_done) {
+    piece_text_.clear();
+    world_.referral_shell_json(referral, piece_text_);
+    part_errors_.clear();
+    const RecordV* shell = nullptr;
+    const std::uint64_t fills = std::uint64_t{1} << referee_slot_ | std::uint64_t{1} << orders_slot_;
+    if (!load_facts_json_record(piece_text_, ctx_, referral_record_, kReferralDepth, arena_, shell,
+                                part_errors_, fills)) {
+      shell = nullptr;
+    }
+    p.shell_done = true;
+    p.shell = shell;
+    p.shell_size = piece_text_.size();
+  }
+  if (p.shell == nullptr) return nullptr;
+  const Piece& referee = customer_piece(r.referee);
+  if (referee.value == nullptr) return nullptr;
+  const std::vector<Index>& orders = world_.customers()[r.referee].orders;
+  if (orders.size() > kMaxFactsListItems) return nullptr;
+  // The whole element: the shell with the referee in place of its null, the first order in place
+  // of the other (if any), and the orders' array, with commas, in place of the third.
+  std::size_t size = p.shell_size - kNull.size() + referee.text_size - kNull.size() + 2 +
+                     (orders.empty() ? 0 : orders.size() - 1);
+  Value* items = arena_.values(orders.size());
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const Piece& o = order_piece(orders[i]);
+    if (o.value == nullptr) return nullptr;
+    items[i] = o.value;
+    size += o.text_size;
+  }
+  const RecordV* shell = p.shell;
+  Value* fields = arena_.values(shell->size);
+  std::copy(shell->fields, shell->fields + shell->size, fields);
+  fields[referee_slot_] = referee.value;
+  if (!orders.empty()) {
+    fields[first_order_slot_] = items[0];
+    size += order_pieces_[orders[0]].text_size - kNull.size();
+  }
+  ListV* list = arena_.list();
+  list->items = items;
+  list->size = static_cast<std::uint32_t>(orders.size());
+  fields[orders_slot_] = static_cast<const ListV*>(list);
+  RecordV* record = arena_.record();
+  record->fields = fields;
+  record->size = shell->size;
+  record->record = shell->record;
+  p.text_size = size;
+  return record;
+}
+
+const FactsBuilder::Piece& FactsBuilder::customer_piece(Index c) {
+  if (customer_pieces_.size() <= c) customer_pieces_.resize(world_.customers().size());
+  Piece& kept = customer_pieces_[c];
+  if (kept.done && kept.version == world_.customers()[c].version) return kept;
+  piece_text_.clear();
+  world_.customer_json(c, piece_text_);
+  return piece(kept, world_.customers()[c].version, customer_record_, kReferralDepth + 1);
+}
+
+const FactsBuilder::Piece& FactsBuilder::order_piece(Index o) {
+  if (order_pieces_.size() <= o) order_pieces_.resize(world_.orders().size());
+  Piece& kept = order_pieces_[o];
+  if (kept.done && kept.version == world_.orders()[o].version) return kept;
+  piece_text_.clear();
+  world_.order_json(o, piece_text_);
+  return piece(kept, world_.orders()[o].version, order_record_, kReferralDepth + 2);
+}
+
+// `piece_text_` read into `kept`.
+const FactsBuilder::Piece& FactsBuilder::piece(Piece& kept, std::uint32_t version, int record, std::size_t depth) {
+  if (kept.done) live_bytes_ -= kept.bytes;
   const std::size_t start = arena_.bytes_used();
   part_errors_.clear();
   const RecordV* value = nullptr;
-  if (!load_facts_json_record(text, ctx_, referral_record_, kReferralDepth, arena_, value,
-                              part_errors_)) {
-    value = nullptr;
-  }
-  p = Parsed{true, version, value, text.size(), arena_.bytes_used() - start};
-  live_bytes_ += p.bytes;
-  // Kept parsed, the text is only needed again when the referral changes (or its referrer's
-  // facts do not load from parts), and is then written anew.
-  if (value != nullptr) world_.forget_referral_json(referral);
-  return p;
+  if (!load_facts_json_record(piece_text_, ctx_, record, depth, arena_, value, part_errors_)) value = nullptr;
+  kept = Piece{true, version, value, piece_text_.size(), arena_.bytes_used() - start};
+  live_bytes_ += kept.bytes;
+  return kept;
 }
 
 void FactsBuilder::collect() {
@@ -170,7 +361,12 @@ void FactsBuilder::collect() {
   if (used < kCollectBytes || used < 2 * live_bytes_) return;
   arena_.reset();
   for (Parsed& p : parsed_) p = Parsed{};
-  for (Rest& r : rests_) r = Rest{};
+  for (std::vector<Piece>* all : {&customer_pieces_, &order_pieces_}) {
+    for (Piece& k : *all) k = Piece{};
+  }
+  for (std::vector<Kept>* all : {&rests_, &communities_, &organisations_}) {
+    for (Kept& k : *all) k = Kept{};
+  }
   live_bytes_ = 0;
 }
 

@@ -1,7 +1,8 @@
 // A referrer's facts document for an evaluation, read as load_facts_json reads the text of
-// World::facts_json, but with each referral kept parsed while it does not change, and the rest of
-// the document (the referrer, their community, organisation and shares) while its text does not:
-// only `now` and the campaign's counters are read at every evaluation.
+// World::facts_json, but with each referral kept parsed while it does not change, and the
+// referrer's community, their organisation and the rest of the document (the referrer record,
+// the shares) each while its text does not: only `now` and the campaign's counters are read at
+// every evaluation.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +26,9 @@ class FactsBuilder {
   // failure, the same errors.
   bool build(Index referrer, const DateTime& now, std::string_view budget_spent,
              std::uint64_t rewarded_referrers, FactsDocument& out, std::vector<FactsError>& errors);
+  // The size of the whole text, as the last build() worked it out from the parts' sizes for the
+  // size limit; 0 when it did not get that far. (For tests: it must be the text's size.)
+  std::size_t whole_size() const { return whole_size_; }
 
  private:
   struct Parsed {
@@ -33,14 +37,46 @@ class FactsBuilder {
     const RecordV* value = nullptr;  // null when the referral does not load on its own
     std::size_t text_size = 0;
     std::size_t bytes = 0;  // of `arena_`
+    // World::referral_shell_json read (with the referee and orders left to the caller), which
+    // does not change: null when not read or when it does not load on its own.
+    bool shell_done = false;
+    const RecordV* shell = nullptr;
+    std::size_t shell_size = 0;
+  };
+  // A customer's or an order's `{...}` kept parsed while its version is the same.
+  struct Piece {
+    bool done = false;
+    std::uint32_t version = 0;
+    const RecordV* value = nullptr;  // null when it does not load on its own
+    std::size_t text_size = 0;
+    std::size_t bytes = 0;  // of `arena_`
   };
   // Without going through the whole text; false when that is needed to get the same answer.
   bool build_from_parts(Index referrer, const DateTime& now, std::string_view budget_spent,
                         std::uint64_t rewarded_referrers, FactsDocument& out);
   const Parsed& parsed(Index referral);
-  // The rest of `referrer`'s document (all but `now`, the campaign and the referrals), kept
-  // parsed while its text is the same; null when it does not load on its own.
-  const RecordV* rest(Index referrer, std::string_view text);
+  // The referral's value put together from its shell, its referee and its orders, setting
+  // `p.text_size`; null when a part does not load on its own (then its whole text is read).
+  const RecordV* referral_from_pieces(Index referral, Parsed& p);
+  // A customer record as it stands at depth 4 (a referee, an organisation member), which
+  // serves at depth 2 too (the referrer); an order as it stands in `orders` (depth 5), which
+  // serves as `first_order` (depth 4) too. The depth only limits what loads.
+  const Piece& customer_piece(Index c);
+  const Piece& order_piece(Index o);
+  const Piece& piece(Piece& kept, std::uint32_t version, int record, std::size_t depth);
+  // A part of a referrer's document kept parsed while its text is the same.
+  struct Kept {
+    bool done = false;
+    std::uint64_t caller_fills = 0;  // as given to load_facts_json_record
+    std::string text;
+    const RecordV* value = nullptr;  // null when it does not load on its own
+    std::size_t bytes = 0;           // of `arena_`
+  };
+  // `text`'s value as a record of type `record` at `depth`, from `kept` when it has the same
+  // text; null when it does not load on its own.
+  const RecordV* kept_record(Kept& kept, std::string_view text, int record, std::size_t depth,
+                             std::uint64_t caller_fills = 0);
+  void grow_kept();  // to the number of customers
   // Forgets every parsed referral when most of the arena is taken by outdated ones.
   void collect();
 
@@ -49,18 +85,32 @@ class FactsBuilder {
   int referrals_slot_ = -1;  // of the root record; -1: the schema has no list of records there
   int referral_record_ = -1;
   std::vector<Parsed> parsed_;  // by referral
-  struct Rest {
-    bool done = false;
-    std::string text;                // written with placeholders for `now` and the campaign
-    const RecordV* value = nullptr;  // null when it does not load on its own
-    std::size_t bytes = 0;           // of `arena_`
-  };
-  std::vector<Rest> rests_;  // by referrer
+  std::vector<Piece> customer_pieces_, order_pieces_;  // by customer, by order
+  // Where the schema lets referrals be put together from pieces (and the referrer be one), the
+  // slots of the referral's referee, first order and orders, and of the root's referrer; -1 if
+  // it does not.
+  int referee_slot_ = -1, first_order_slot_ = -1, orders_slot_ = -1, referrer_slot_ = -1;
+  int customer_record_ = -1, order_record_ = -1;
+  // By referrer: the rest of their document (all but `now`, the campaign and the parts read on
+  // their own), written with placeholders for `now` and the campaign; their community and
+  // organisation.
+  std::vector<Kept> rests_, communities_, organisations_;
   int campaign_slot_ = -1, campaign_record_ = -1;  // of the root; -1: not a record there
   bool root_has_now_ = false;                      // a schema field named `now` (then: whole text)
+  // How `community` and `organisation` are read: in the rest, or on their own (a root field of
+  // an optional record type: the rest has null there), or not at all (not in the schema: the
+  // rest has null there too).
+  enum class Read { in_rest, on_its_own, not_at_all };
+  struct Optional {
+    Read read = Read::in_rest;
+    int slot = -1, record = -1;
+  };
+  Optional community_, organisation_;
+  bool shares_read_ = true;  // `share_events` is in the schema (else the rest has it empty)
   Arena arena_;                 // behind every Parsed::value
   std::size_t live_bytes_ = 0;  // of `arena_`, taken by current referrals
-  std::string text_;
+  std::string text_, part_text_, piece_text_;
+  std::size_t whole_size_ = 0;
   std::vector<FactsError> part_errors_;
 };
 

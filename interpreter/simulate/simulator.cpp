@@ -177,6 +177,7 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   EvalError error;
   bool ok = builder_.build(referrer, now, to_string(others), rank, facts_, errors_);
   EvalOptions options;
+  options.write_outputs = false;  // the replay reads the rewards and verdicts only
   if (keep_verdicts_) {
     ReferralMemo& memo = memos_[referrer];
     const std::vector<Index>& mine = world_.customers()[referrer].referrals;

@@ -73,9 +73,9 @@ void World::touch(Index referrer) {
 
 // A customer's facts change: their own (as a referrer) and those of whoever referred them, and
 // of the owners of their communities and their organisation's organiser.
-void World::touch_customer_and_referrers(Index c) {
+void World::touch_customer_and_referrers(Index c, bool record_changed) {
   Customer& k = customers_[c];
-  ++k.version;
+  if (record_changed) ++k.version;
   if (is_referrer(c)) touch(c);
   for (Index r : k.referred_in) {
     referrals_[r].json.clear();
@@ -172,7 +172,8 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       parse_decimal(digits, ord.amount);
       ord.placed_at = e.ts;
       customers_[c].orders.push_back(o);
-      touch_customer_and_referrers(c);
+      // A new order moves no counter of the customer's record until it completes.
+      touch_customer_and_referrers(c, false);
       return true;
     }
     case EventType::order_completed:
@@ -212,6 +213,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
         }
         k.extra_spend = next;
       }
+      ++ord.version;
       touch_customer_and_referrers(ord.customer);
       return true;
     }
@@ -338,24 +340,39 @@ const std::string& World::referral_json(Index index) {
   // One allocation, not one per doubling: the counters and the rest take under 256 bytes, an
   // order about 250.
   out.reserve(referee.record_json.size() + r.id.size() + r.channel.size() + 256 + 256 * (referee.orders.size() + 1));
+  write_referral(r, false, out);
+  return out;
+}
+
+void World::referral_shell_json(Index r, std::string& out) const { write_referral(referrals_[r], true, out); }
+
+void World::write_referral(const Referral& r, bool shell, std::string& out) const {
+  const Customer& referee = customers_[r.referee];
   out += R"({"id":)";
   put_quoted(out, r.id);
   out += R"(,"referee":)";
-  customer_json(r.referee, out);
+  if (shell) {
+    out += "null";
+  } else {
+    customer_json(r.referee, out);
+  }
   out += R"(,"bound_at":)";
   put_time(out, r.bound_at);
   out += R"(,"channel":)";
   put_quoted(out, r.channel);
   out += R"(,"first_order":)";
-  if (referee.orders.empty()) {
+  if (shell || referee.orders.empty()) {
     out += "null";
   } else {
     order_json(orders_[referee.orders.front()], out);
   }
+  if (shell) {
+    out += R"(,"orders":null})";
+    return;
+  }
   out += R"(,"orders":[)";
   put_elements(out, referee.orders.size(), [&](std::size_t j) { order_json(orders_[referee.orders[j]], out); });
   out += "]}";
-  return out;
 }
 
 const std::string& World::community_members_json(Community& g) {
@@ -383,16 +400,52 @@ const std::string& World::organisation_members_json(Organisation& g) {
   return out;
 }
 
+void World::community_json(Index referrer, std::string& out) {
+  const Customer& k = customers_[referrer];
+  if (k.community == kNone) {
+    out += "null";
+    return;
+  }
+  Community& g = communities_[k.community];
+  out += R"({"id":)";
+  put_quoted(out, g.id);
+  out += R"(,"members":[)";
+  out += community_members_json(g);
+  out += "]}";
+}
+
+void World::organisation_json(Index referrer, std::string& out) {
+  const Customer& k = customers_[referrer];
+  if (k.organisation == kNone) {
+    out += "null";
+    return;
+  }
+  Organisation& g = organisations_[k.organisation];
+  out += R"({"id":)";
+  put_quoted(out, g.id);
+  out += R"(,"name":)";
+  put_quoted(out, g.name);
+  out += R"(,"organiser_id":)";
+  put_quoted(out, customers_[g.organiser].id);
+  out += R"(,"members":[)";
+  out += organisation_members_json(g);
+  out += "]}";
+}
+
 void World::facts_json(Index referrer, const DateTime& now, std::string_view budget_spent,
-                       std::uint64_t rewarded_referrers, std::string& out, Referrals referrals) {
+                       std::uint64_t rewarded_referrers, std::string& out, FactsParts parts) {
   out.clear();
   out += R"({"now":)";
   put_time(out, now);
   out += R"(,"referrer":)";
-  customer_json(referrer, out);
+  if (parts.referrer) {
+    customer_json(referrer, out);
+  } else {
+    out += "null";
+  }
   out += R"(,"referrals":[)";
   const Customer& k = customers_[referrer];
-  if (referrals == Referrals::written) {
+  if (parts.referrals) {
     put_elements(out, k.referrals.size(), [&](std::size_t i) { out += referral_json(k.referrals[i]); });
   }
   out += R"(],"campaign":{"budget_spent":")";
@@ -401,33 +454,19 @@ void World::facts_json(Index referrer, const DateTime& now, std::string_view bud
   char digits[24];
   out.append(digits, std::to_chars(digits, digits + sizeof digits, rewarded_referrers).ptr);
   out += R"(},"community":)";
-  if (k.community == kNone) {
-    out += "null";
+  if (parts.community) {
+    community_json(referrer, out);
   } else {
-    Community& g = communities_[k.community];
-    out += R"({"id":)";
-    put_quoted(out, g.id);
-    out += R"(,"members":[)";
-    out += community_members_json(g);
-    out += "]}";
+    out += "null";
   }
   out += R"(,"organisation":)";
-  if (k.organisation == kNone) {
-    out += "null";
+  if (parts.organisation) {
+    organisation_json(referrer, out);
   } else {
-    Organisation& g = organisations_[k.organisation];
-    out += R"({"id":)";
-    put_quoted(out, g.id);
-    out += R"(,"name":)";
-    put_quoted(out, g.name);
-    out += R"(,"organiser_id":)";
-    put_quoted(out, customers_[g.organiser].id);
-    out += R"(,"members":[)";
-    out += organisation_members_json(g);
-    out += "]}";
+    out += "null";
   }
   out += R"(,"share_events":[)";
-  out += k.shares_json;
+  if (parts.shares) out += k.shares_json;
   out += "]}";
 }
 

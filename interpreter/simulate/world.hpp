@@ -29,6 +29,7 @@ struct Order {
   std::optional<DateTime> completed_at, flagged_at;
   std::string review_flag;
   bool refunded = false, returned = false, exchanged = false;
+  std::uint32_t version = 0;  // moves on each time the order's `{...}` in the facts changes
   bool counts() const { return completed_at && !refunded && !returned; }
 };
 
@@ -52,9 +53,9 @@ struct Customer {
   std::string shares_json;  // the elements of `share_events` in the facts, as shares come
   Index community = kNone, organisation = kNone;          // owned / organised
   std::vector<Index> member_of_communities, member_of_organisations;
-  // Moves on each time the customer's `{...}` in the facts may change. The text is not kept: it
-  // is mostly the record, copied as fast as a kept copy would be, which would take as much memory
-  // again.
+  // Moves on each time the customer's `{...}` in the facts (customer_json()) may change. The
+  // text is not kept: it is mostly the record, copied as fast as a kept copy would be, which
+  // would take as much memory again.
   std::uint32_t version = 0;
 };
 
@@ -89,6 +90,11 @@ struct Organisation {
   std::string members_json;  // as Community::members_json
 };
 
+// Which parts World::facts_json writes in full.
+struct FactsParts {
+  bool referrer = true, referrals = true, community = true, organisation = true, shares = true;
+};
+
 class World {
  public:
   // Applies the event; false with a message (and nothing changed) when it refers to something
@@ -99,15 +105,28 @@ class World {
   const std::vector<Index>& touched() const { return touched_; }
 
   // The facts document of `referrer` as JSON text, with `now` and the campaign counters given.
-  // With `Referrals::left_empty` the `referrals` array is written empty, for a reader that keeps
-  // each referral_json() parsed and puts them in itself.
-  enum class Referrals { written, left_empty };
+  // A reader that keeps parts parsed and puts them in itself has them left out: the `referrals`
+  // and `share_events` arrays written empty, `referrer`, `community` and `organisation` written
+  // null. Each part's text is then customer_json(), referral_json(), community_json(),
+  // organisation_json() and Customer::shares_json.
   void facts_json(Index referrer, const DateTime& now, std::string_view budget_spent,
-                  std::uint64_t rewarded_referrers, std::string& out,
-                  Referrals referrals = Referrals::written);
+                  std::uint64_t rewarded_referrers, std::string& out, FactsParts parts = FactsParts{});
+  // The value of `community` (of `organisation`) in `referrer`'s facts, appended to `out`:
+  // an object, or null.
+  void community_json(Index referrer, std::string& out);
+  void organisation_json(Index referrer, std::string& out);
   // One element of the `referrals` array of its referrer's facts; Referral::version tells when
   // it changed.
   const std::string& referral_json(Index r);
+  // The same element with its referee, first order and orders written null, for a reader that
+  // puts in the parts below; what stays changes only with the referral itself.
+  void referral_shell_json(Index r, std::string& out) const;
+  // A customer's `{...}` as it stands in the facts (the referrer, a referee, an organisation
+  // member); Customer::version tells when it may have changed.
+  void customer_json(Index c, std::string& out) const;
+  // An order's `{...}` (a first order, an element of `orders`); Order::version tells when it
+  // changed.
+  void order_json(Index o, std::string& out) const { order_json(orders_[o], out); }
   // Frees the text referral_json() keeps, for a reader that keeps the referral parsed instead;
   // it is written again if asked for. (The largest such buffer is kept for the next referral
   // written: they are written and forgotten one after another.)
@@ -124,9 +143,11 @@ class World {
 
  private:
   void touch(Index referrer);
-  void touch_customer_and_referrers(Index c);
-  void customer_json(Index c, std::string& out) const;
+  // `record_changed`: the customer's own `{...}` may have changed (not only their orders).
+  void touch_customer_and_referrers(Index c, bool record_changed = true);
   void order_json(const Order& o, std::string& out) const;
+  // A referral's element of `referrals`, or its shell (referral_shell_json).
+  void write_referral(const Referral& r, bool shell, std::string& out) const;
   const std::string& community_members_json(Community& g);
   const std::string& organisation_members_json(Organisation& g);
 

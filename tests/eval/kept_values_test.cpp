@@ -292,5 +292,75 @@ TEST(KeptValues, TheMemoIsNotUsedWhereItCannotBeTrusted) {
   EXPECT_TRUE(other.kept.empty());
 }
 
+
+// One Decision reused for evaluation after evaluation (its verdicts' `reasons` memory handed on
+// to the next) gives what a new Decision gives each time; the reasons checked by hand at the end.
+TEST(KeptValues, AReusedDecisionGivesTheReasonsOfANewOne) {
+  MemoRun reused;
+  reused.program = compiled(kMemoPolicy);
+  ASSERT_TRUE(reused.program);
+  const std::string r1 = MemoRun::referral(1, "f1", false), r2 = MemoRun::referral(2, "f2", true),
+                    r3 = MemoRun::referral(3, "u1", true);
+  const std::vector<std::vector<std::string>> steps = {{r2, r3}, {r1}, {r3, r2, r1}, {}, {r2}, {r1, r3}};
+  for (std::size_t s = 0; s < steps.size(); ++s) {
+    MemoRun fresh;
+    fresh.program = reused.program;
+    ASSERT_TRUE(fresh.run("u1", steps[s], nullptr)) << s;
+    ASSERT_TRUE(reused.run("u1", steps[s], nullptr)) << s;
+    EXPECT_EQ(reused.json, fresh.json) << "step " << s;
+  }
+  // The last step: r1 qualified, r3 (refunded, and a self-referral) void for the self-referral
+  // alone.
+  ASSERT_EQ(reused.decision.referrals.size(), 2u);
+  EXPECT_EQ(reused.decision.referrals[0].status, ReferralStatus::qualified);
+  EXPECT_TRUE(reused.decision.referrals[0].reasons.empty());
+  EXPECT_EQ(reused.decision.referrals[1].status, ReferralStatus::void_);
+  EXPECT_EQ(reused.decision.referrals[1].reasons, std::vector<std::string_view>{"self_referral"});
+}
+
+// Outputs worked out but not written (EvalOptions::write_outputs): no outputs in the decision,
+// the rest as with them, and an output that cannot be worked out still fails the evaluation.
+TEST(KeptValues, OutputsNotWrittenAreStillWorkedOut) {
+  auto p = compiled(R"(
+reward welcome to referee for each qualified referral gives cash 10 CNY
+output bound = count(referrals)
+output doubled = referrer.order_count * 2
+)");
+  ASSERT_TRUE(p);
+  auto run = [&](std::int64_t order_count, bool write, Decision& d, EvalError& error) {
+    const std::string facts = fmt::format(R"({{"now":"2027-01-20T00:00:00+08:00",
+      "campaign":{{"budget_spent":0,"rewarded_referrers":0}},
+      "referrer":{{"id":"u1","kind":"purchase","segment":"loyal","registered_at":"2025-01-01T00:00:00+08:00",
+      "order_count":{},"total_spend":900,"service_completed":false,"previous_campaigns":0,"shares":0}},
+      "referrals":[{}]}})",
+                                          order_count, MemoRun::referral(1, "f1", false));
+    FactsDocument doc;
+    std::vector<FactsError> errors;
+    EXPECT_TRUE(load_facts_json(facts, FactsContext{&p->policy.schema, &p->zone, 0}, doc, errors));
+    EvalScratch scratch;
+    EvalOptions options;
+    options.write_outputs = write;
+    return evaluate(*p, doc, options, scratch, d, error);
+  };
+  Decision written, unwritten;
+  EvalError error;
+  ASSERT_TRUE(run(3, true, written, error)) << error.message;
+  ASSERT_TRUE(run(3, false, unwritten, error)) << error.message;
+  ASSERT_EQ(written.outputs.size(), 2u);
+  EXPECT_EQ(written.outputs[0].json, "1");
+  EXPECT_EQ(written.outputs[1].json, "6");
+  EXPECT_TRUE(unwritten.outputs.empty());
+  ASSERT_EQ(unwritten.rewards.size(), 1u);
+  EXPECT_EQ(unwritten.rewards[0].rule, "welcome");
+  EXPECT_EQ(to_string(unwritten.rewards[0].amount), "10.00");  // CNY, in cents
+  // 2^62 * 2 does not fit a whole number: both fail, at the multiplication.
+  for (bool write : {true, false}) {
+    Decision d;
+    EvalError failed;
+    EXPECT_FALSE(run(4611686018427387904, write, d, failed)) << write;
+    EXPECT_EQ(failed.message, "whole number overflows") << write;
+  }
+}
+
 }  // namespace
 }  // namespace refpol

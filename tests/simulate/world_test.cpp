@@ -129,10 +129,12 @@ TEST(World, FactsDocumentWrittenByHand) {
     ASSERT_EQ(r.apply(lines[i]), "") << lines[i];
     EXPECT_EQ(r.world.touched(), touched[i]) << lines[i];
   }
-  // The referee changed at its record, placed, completed and flagged order: four times; the
-  // referral with the last three.
-  EXPECT_EQ(r.world.customers()[1].version, 4u);
+  // The referee's record may have changed at its record event, its completed and its flagged
+  // order: three times (placing an order moves none of the record's counters); the referral with
+  // the placed, completed and flagged order; the order when completed and when flagged.
+  EXPECT_EQ(r.world.customers()[1].version, 3u);
   EXPECT_EQ(r.world.referrals()[0].version, 3u);
+  EXPECT_EQ(r.world.orders()[0].version, 2u);
   const std::string referee =
       R"({"id":"F\"1","order_count":1,"total_spend":"99.50","shares":0,"last_order_at":"2026-12-04T10:00:00+08:00"})";
   const std::string order =
@@ -155,8 +157,28 @@ TEST(World, FactsDocumentWrittenByHand) {
   ASSERT_TRUE(parse_datetime("2026-12-07T00:00:00+08:00", r.utc, now, ignored));
   r.world.facts_json(0, now, "12.30", 4, text);
   EXPECT_EQ(text, before + referral + after);
-  r.world.facts_json(0, now, "12.30", 4, text, World::Referrals::left_empty);
+  r.world.facts_json(0, now, "12.30", 4, text, FactsParts{true, false, true, true, true});
   EXPECT_EQ(text, before + after);
+  // Every part left out: the community and organisation null, the shares empty; each part's
+  // text on its own is what the whole text has in its place.
+  const std::string community =
+      R"({"id":"G1","members":[{"id":"F\"1","joined_at":"2026-12-05T11:00:00+08:00","is_new":true,"completed_orders":1}]})";
+  const std::string organisation = R"({"id":"Org1","name":"Acme \"Co\"","organiser_id":"C1","members":[)" + referee + "]}";
+  r.world.facts_json(0, now, "12.30", 4, text, FactsParts{true, false, false, false, false});
+  EXPECT_EQ(text, before + R"(],"campaign":{"budget_spent":"12.30","rewarded_referrers":4},)"
+                           R"("community":null,"organisation":null,"share_events":[]})");
+  std::string part;
+  r.world.community_json(0, part);
+  EXPECT_EQ(part, community);
+  part.clear();
+  r.world.organisation_json(0, part);
+  EXPECT_EQ(part, organisation);
+  EXPECT_NE(after.find(R"("community":)" + community + R"(,"organisation":)" + organisation + ","), std::string::npos);
+  // A customer with neither has null for both.
+  part.clear();
+  r.world.community_json(1, part);
+  r.world.organisation_json(1, part);
+  EXPECT_EQ(part, "nullnull");
   // Forgotten, the referral's text is written again the same.
   r.world.forget_referral_json(0);
   EXPECT_EQ(r.world.referral_json(0), referral);

@@ -1094,5 +1094,42 @@ TEST(FactsErrors, Rendering) {
             "facts.yaml:1:1: error: the document is empty");
 }
 
+
+// load_facts_json_record with fields left to the caller (`caller_fills`): of the object read
+// only, their values are not read (but must be well-formed JSON), and they are not required.
+TEST(FactsJsonRecord, FieldsLeftToTheCallerAreSkippedAndNotRequired) {
+  const Schema& schema = test_schema();
+  FactsContext ctx{&schema, &shanghai(), kUnit};
+  Arena arena;
+  std::vector<FactsError> errors;
+  const RecordV* out = nullptr;
+  const std::uint64_t fills = std::uint64_t{1} << kCount | std::uint64_t{1} << kChild;
+  // `count` is required and missing; `child` holds a value of the wrong type: both the caller's.
+  ASSERT_TRUE(load_facts_json_record(R"({"flag":true,"name":"n","child":"not a record"})", ctx, 0, 1, arena,
+                                     out, errors, fills));
+  ASSERT_NE(out, nullptr);
+  EXPECT_EQ(out->fields[kFlag].index(), kBool);
+  EXPECT_EQ(out->fields[kCount].index(), kAbsent);
+  EXPECT_EQ(out->fields[kChild].index(), kAbsent);
+  // Without them left to the caller, both are errors, in the order of their places: the missing
+  // field at the object's start, then the child's value.
+  EXPECT_FALSE(load_facts_json_record(R"({"flag":true,"name":"n","child":"not a record"})", ctx, 0, 1, arena,
+                                      out, errors));
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].path, "count");
+  EXPECT_EQ(errors[1].path, "child");
+  // A value left to the caller must still be JSON.
+  errors.clear();
+  EXPECT_FALSE(load_facts_json_record(R"({"flag":true,"name":"n","count":[1,}"})", ctx, 0, 1, arena, out, errors,
+                                      fills));
+  EXPECT_FALSE(errors.empty());
+  // Only the object read is concerned: in a child, field 0 (`amount`) is still read and required.
+  errors.clear();
+  EXPECT_FALSE(load_facts_json_record(R"({"flag":true,"count":1,"name":"n","children":[{"when":"2026-12-08"}]})",
+                                      ctx, 0, 1, arena, out, errors, std::uint64_t{1} << 0 | fills));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "children[0].amount");
+}
+
 }  // namespace
 }  // namespace refpol
