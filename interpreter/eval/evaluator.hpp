@@ -2,10 +2,12 @@
 // no randomness. A Program may be evaluated from many threads at once, each with its own
 // EvalScratch.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "interpreter/compile/program.hpp"
@@ -64,6 +66,11 @@ struct EvalScratch {
   // A referral's failed (or held, for `void`) labels while it is decided, kept to reuse their
   // memory.
   std::vector<std::string_view> referee_failed, void_held, qual_failed;
+  // draw()'s digests by what was hashed (seed, 0x1F, id), as the same members are drawn again
+  // evaluation after evaluation; emptied when it holds kMaxKeptDraws.
+  std::unordered_map<std::string, std::array<std::uint8_t, 32>> draw_digests;
+  std::string draw_key;
+  static constexpr std::size_t kMaxKeptDraws = 1 << 16;
 };
 
 struct EvalError {

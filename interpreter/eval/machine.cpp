@@ -601,11 +601,18 @@ Value Machine::builtin(const Node& n) {
         } else {
           id = describe_value(p_, item);
         }
-        Sha256 h;
-        h.update(seed);
-        h.update(std::string_view("\x1f", 1));
-        h.update(id);
-        ranked.emplace_back(h.finish(), i);
+        std::string& key = scratch_.draw_key;
+        key.assign(seed);
+        key.push_back('\x1f');
+        key.append(id);
+        auto kept = scratch_.draw_digests.find(key);
+        if (kept == scratch_.draw_digests.end()) {
+          if (scratch_.draw_digests.size() >= EvalScratch::kMaxKeptDraws) scratch_.draw_digests.clear();
+          Sha256 h;
+          h.update(key);
+          kept = scratch_.draw_digests.emplace(key, h.finish()).first;
+        }
+        ranked.emplace_back(kept->second, i);
       }
       std::sort(ranked.begin(), ranked.end());
       std::uint32_t take = static_cast<std::uint32_t>(std::clamp<std::int64_t>(want, 0, list->size));

@@ -86,6 +86,16 @@ FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world) : ctx_(ctx), w
     customer_record_ = customer;
     order_record_ = order;
     if (record_at(root, referrer, TypeKind::record) == customer) referrer_slot_ = referrer;
+    const RecordInfo& info = records[static_cast<std::size_t>(customer)];
+    if (info.fields.size() <= 64) {
+      for (const char* name : {"order_count", "total_spend", "shares", "last_order_at"}) {
+        const int i = info.index_of(name);
+        if (i >= 0) counter_fields_ |= std::uint64_t{1} << i;
+      }
+      const std::uint64_t all = info.fields.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << info.fields.size()) - 1;
+      other_fields_ = counter_fields_ != 0 ? all & ~counter_fields_ : 0;
+      if (other_fields_ == 0) counter_fields_ = 0;
+    }
   }
   community_ = how("community");
   organisation_ = how("organisation");
@@ -329,10 +339,60 @@ const RecordV* FactsBuilder::referral_from_pieces(Index referral, Parsed& p) {
 const FactsBuilder::Piece& FactsBuilder::customer_piece(Index c) {
   if (customer_pieces_.size() <= c) customer_pieces_.resize(world_.customers().size());
   Piece& kept = customer_pieces_[c];
-  if (kept.done && kept.version == world_.customers()[c].version) return kept;
+  const std::uint32_t version = world_.customers()[c].version;
+  if (kept.done && kept.version == version) return kept;
+  if (counter_fields_ != 0) {
+    if (kept.done) live_bytes_ -= kept.bytes;
+    const std::size_t start = arena_.bytes_used();
+    std::size_t size = 0;
+    const RecordV* value = customer_from_parts(c, size);
+    if (value != nullptr) {
+      kept = Piece{true, version, value, size, arena_.bytes_used() - start};
+      live_bytes_ += kept.bytes;
+      return kept;
+    }
+    kept.done = false;  // what it took of the arena is outdated already
+  }
   piece_text_.clear();
   world_.customer_json(c, piece_text_);
-  return piece(kept, world_.customers()[c].version, customer_record_, kReferralDepth + 1);
+  return piece(kept, version, customer_record_, kReferralDepth + 1);
+}
+
+// The loader reads each field of an object on its own, so the record's fields read from one text
+// and the counters from another are those of the whole: `{` + record_json (its fields, each with
+// a comma after) + the counters without their `{`. record_json never holds a counter's key (the
+// event reader moves those to Event::counters), so the whole has no key twice that the parts
+// do not.
+const RecordV* FactsBuilder::customer_from_parts(Index c, std::size_t& text_size) {
+  const Customer& k = world_.customers()[c];
+  if (customer_records_.size() <= c) customer_records_.resize(world_.customers().size());
+  Piece& record = customer_records_[c];
+  if (!record.done || record.version != k.record_version) {
+    piece_text_.assign("{");
+    piece_text_.append(k.record_json.data(), k.record_json.empty() ? 0 : k.record_json.size() - 1);
+    piece_text_.push_back('}');
+    piece(record, k.record_version, customer_record_, kReferralDepth + 1, counter_fields_);
+  }
+  if (record.value == nullptr) return nullptr;
+  piece_text_.clear();
+  world_.customer_counters_json(c, piece_text_);
+  part_errors_.clear();
+  const RecordV* counters = nullptr;
+  if (!load_facts_json_record(piece_text_, ctx_, customer_record_, kReferralDepth + 1, arena_, counters,
+                              part_errors_, other_fields_)) {
+    return nullptr;
+  }
+  const RecordV* base = record.value;
+  Value* fields = arena_.values(base->size);
+  for (std::uint32_t i = 0; i < base->size; ++i) {
+    fields[i] = ((counter_fields_ >> i) & 1u) != 0 ? counters->fields[i] : base->fields[i];
+  }
+  RecordV* out = arena_.record();
+  out->fields = fields;
+  out->size = base->size;
+  out->record = base->record;
+  text_size = k.record_json.size() + piece_text_.size();
+  return out;
 }
 
 const FactsBuilder::Piece& FactsBuilder::order_piece(Index o) {
@@ -344,13 +404,15 @@ const FactsBuilder::Piece& FactsBuilder::order_piece(Index o) {
   return piece(kept, world_.orders()[o].version, order_record_, kReferralDepth + 2);
 }
 
-// `piece_text_` read into `kept`.
-const FactsBuilder::Piece& FactsBuilder::piece(Piece& kept, std::uint32_t version, int record, std::size_t depth) {
+const FactsBuilder::Piece& FactsBuilder::piece(Piece& kept, std::uint32_t version, int record, std::size_t depth,
+                                               std::uint64_t caller_fills) {
   if (kept.done) live_bytes_ -= kept.bytes;
   const std::size_t start = arena_.bytes_used();
   part_errors_.clear();
   const RecordV* value = nullptr;
-  if (!load_facts_json_record(piece_text_, ctx_, record, depth, arena_, value, part_errors_)) value = nullptr;
+  if (!load_facts_json_record(piece_text_, ctx_, record, depth, arena_, value, part_errors_, caller_fills)) {
+    value = nullptr;
+  }
   kept = Piece{true, version, value, piece_text_.size(), arena_.bytes_used() - start};
   live_bytes_ += kept.bytes;
   return kept;
@@ -361,7 +423,7 @@ void FactsBuilder::collect() {
   if (used < kCollectBytes || used < 2 * live_bytes_) return;
   arena_.reset();
   for (Parsed& p : parsed_) p = Parsed{};
-  for (std::vector<Piece>* all : {&customer_pieces_, &order_pieces_}) {
+  for (std::vector<Piece>* all : {&customer_pieces_, &order_pieces_, &customer_records_}) {
     for (Piece& k : *all) k = Piece{};
   }
   for (std::vector<Kept>* all : {&rests_, &communities_, &organisations_}) {

@@ -63,7 +63,13 @@ class FactsBuilder {
   // serves as `first_order` (depth 4) too. The depth only limits what loads.
   const Piece& customer_piece(Index c);
   const Piece& order_piece(Index o);
-  const Piece& piece(Piece& kept, std::uint32_t version, int record, std::size_t depth);
+  // `piece_text_` read into `kept` for `version`.
+  const Piece& piece(Piece& kept, std::uint32_t version, int record, std::size_t depth,
+                     std::uint64_t caller_fills = 0);
+  // A customer record put together from its Customer::record_json (kept by
+  // Customer::record_version) and its counters, which move on more often; null when a part does
+  // not load on its own.
+  const RecordV* customer_from_parts(Index c, std::size_t& text_size);
   // A part of a referrer's document kept parsed while its text is the same.
   struct Kept {
     bool done = false;
@@ -86,6 +92,10 @@ class FactsBuilder {
   int referral_record_ = -1;
   std::vector<Parsed> parsed_;  // by referral
   std::vector<Piece> customer_pieces_, order_pieces_;  // by customer, by order
+  std::vector<Piece> customer_records_;  // by customer: `{` + record_json + `}`
+  // The customer record's counter fields (World::customer_counters_json), where they and every
+  // field are within the 64 a load can leave to its caller; 0 if not.
+  std::uint64_t counter_fields_ = 0, other_fields_ = 0;
   // Where the schema lets referrals be put together from pieces (and the referrer be one), the
   // slots of the referral's referee, first order and orders, and of the root's referrer; -1 if
   // it does not.

@@ -122,6 +122,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       }
       Customer& k = customers_[c];
       k.record_json.assign(e.record);
+      ++k.record_version;
       k.base_orders = 0;
       k.base_spend = Decimal{};
       k.base_shares = 0;
@@ -280,6 +281,15 @@ void World::customer_json(Index c, std::string& out) const {
   const Customer& k = customers_[c];
   out += '{';
   out += k.record_json;
+  counters_body(k, out);
+}
+
+void World::customer_counters_json(Index c, std::string& out) const {
+  out += '{';
+  counters_body(customers_[c], out);
+}
+
+void World::counters_body(const Customer& k, std::string& out) const {
   Decimal spend;
   add(k.base_spend, k.extra_spend, spend);
   out += R"("order_count":)";

@@ -57,6 +57,7 @@ struct Customer {
   // text is not kept: it is mostly the record, copied as fast as a kept copy would be, which
   // would take as much memory again.
   std::uint32_t version = 0;
+  std::uint32_t record_version = 0;  // moves on each time `record_json` changes
 };
 
 struct Referral {
@@ -124,6 +125,9 @@ class World {
   // A customer's `{...}` as it stands in the facts (the referrer, a referee, an organisation
   // member); Customer::version tells when it may have changed.
   void customer_json(Index c, std::string& out) const;
+  // Its counters alone, as an object: `{"order_count":...}`. customer_json() is `{`,
+  // Customer::record_json, then this without its `{`.
+  void customer_counters_json(Index c, std::string& out) const;
   // An order's `{...}` (a first order, an element of `orders`); Order::version tells when it
   // changed.
   void order_json(Index o, std::string& out) const { order_json(orders_[o], out); }
@@ -146,6 +150,7 @@ class World {
   // `record_changed`: the customer's own `{...}` may have changed (not only their orders).
   void touch_customer_and_referrers(Index c, bool record_changed = true);
   void order_json(const Order& o, std::string& out) const;
+  void counters_body(const Customer& k, std::string& out) const;  // `"order_count":...}`
   // A referral's element of `referrals`, or its shell (referral_shell_json).
   void write_referral(const Referral& r, bool shell, std::string& out) const;
   const std::string& community_members_json(Community& g);

@@ -546,6 +546,15 @@ TEST_F(OldFriends, CommunityLotteryIsReproducible) {
   EXPECT_EQ(winners(eval(Doc{.more = community_json("G-2", 50)})), "M-029,M-016,M-043");
   // 49 members: no lottery yet.
   EXPECT_EQ(winners(eval(Doc{.more = community_json("G-1", 49)})), "");
+  // The digests kept between evaluations (EvalScratch::draw_digests) are emptied when full; the
+  // draw is the same after.
+  EXPECT_GE(scratch_.draw_digests.size(), 100u);  // G-1's 50 and G-2's 50
+  scratch_.draw_digests.clear();
+  for (std::size_t i = 0; scratch_.draw_digests.size() < EvalScratch::kMaxKeptDraws; ++i) {
+    scratch_.draw_digests.emplace("filler " + std::to_string(i), std::array<std::uint8_t, 32>{});
+  }
+  EXPECT_EQ(winners(eval(Doc{.more = community_json("G-1", 50)})), "M-026,M-041,M-035");
+  EXPECT_EQ(scratch_.draw_digests.size(), 50u);
 }
 
 // Community orders (S32): 10 orders completed by new members give the inviting referrer a
