@@ -1,9 +1,12 @@
 // FactsBuilder (facts_builder.hpp). Why the result is the one of the whole text: the loader reads
-// each element of `referrals` on its own, at its own depth, into values that point nowhere else,
-// so reading an element alone (load_facts_json_record, at the same depth) gives the same values,
-// and an element that fails alone fails in place. Whatever else could differ is checked here
-// first (the size limit, the item limit); any failure goes through the whole text again, so its
-// errors are the ones the whole text gives.
+// each element of a list, and each field of an object, on its own, at its own depth, into values
+// that point nowhere else. So reading a part alone (load_facts_json_record, at the depth it has in
+// the whole, or deeper: depth only limits what loads) gives the same values, and the fields an
+// object's text leaves to the caller (`caller_fills`) can be put in from other parts read alone:
+// a referral is its shell (id, bound_at, channel), its referee's record and its orders; a customer
+// record is its fields from the customer event and its counters. Whatever else could differ is
+// checked here first (the size limit, the item limit); any part that does not load alone sends
+// the document through the whole text again, so its errors are the ones the whole text gives.
 #include "interpreter/simulate/facts_builder.hpp"
 
 #include <algorithm>
@@ -167,17 +170,26 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
   for (int i = 0; i < 2; ++i) {
     const Optional& o = *optionals[i];
     if (o.read == Read::in_rest) continue;
-    part_text_.clear();
-    if (i == 0) {
-      world_.community_json(referrer, part_text_);
-    } else {
-      world_.organisation_json(referrer, part_text_);
-    }
-    size += part_text_.size() - kNull.size();
-    if (o.read == Read::not_at_all || part_text_ == kNull) continue;
+    const std::uint64_t token = i == 0 ? world_.community_token(referrer) : world_.organisation_token(referrer);
+    if (token == World::kNoPart) continue;  // null, as in the rest
     if (rests_.size() <= referrer) grow_kept();
-    Kept& kept = i == 0 ? communities_[referrer] : organisations_[referrer];
-    optional_values[i] = kept_record(kept, part_text_, o.record, kPartDepth);
+    Piece& kept = i == 0 ? communities_[referrer] : organisations_[referrer];
+    if (!kept.done || kept.version != token) {
+      piece_text_.clear();
+      if (i == 0) {
+        world_.community_json(referrer, piece_text_);
+      } else {
+        world_.organisation_json(referrer, piece_text_);
+      }
+      if (o.read == Read::not_at_all) {
+        kept = Piece{true, token, nullptr, piece_text_.size(), 0};  // only its size is needed
+      } else {
+        piece(kept, token, o.record, kPartDepth);
+      }
+    }
+    size += kept.text_size - kNull.size();
+    if (o.read == Read::not_at_all) continue;
+    optional_values[i] = kept.value;
     if (optional_values[i] == nullptr) return false;
   }
   whole_size_ = size;
@@ -263,7 +275,7 @@ const FactsBuilder::Parsed& FactsBuilder::parsed(Index referral) {
   if (p.done) live_bytes_ -= p.bytes;
   p.done = true;
   p.version = version;
-  const std::size_t start = arena_.bytes_used();
+  const std::size_t start = arena_.bytes_used(), counted = counted_bytes_;
   p.value = referee_slot_ >= 0 ? referral_from_pieces(referral, p) : nullptr;
   if (p.value == nullptr) {
     const std::string& text = world_.referral_json(referral);
@@ -279,7 +291,7 @@ const FactsBuilder::Parsed& FactsBuilder::parsed(Index referral) {
     // facts do not load from parts), and is then written anew.
     if (value != nullptr) world_.forget_referral_json(referral);
   }
-  p.bytes = arena_.bytes_used() - start;
+  p.bytes = arena_.bytes_used() - start - (counted_bytes_ - counted);  // the pieces count their own
   live_bytes_ += p.bytes;
   return p;
 }
@@ -287,6 +299,8 @@ const FactsBuilder::Parsed& FactsBuilder::parsed(Index referral) {
 const RecordV* FactsBuilder::referral_from_pieces(Index referral, Parsed& p) {
   const Referral& r = world_.referrals()[referral];
   if (!p.shell_done) {
+    // Live as long as the referral: counted once, as a piece.
+    const std::size_t start = arena_.bytes_used();
     piece_text_.clear();
     world_.referral_shell_json(referral, piece_text_);
     part_errors_.clear();
@@ -299,6 +313,8 @@ const RecordV* FactsBuilder::referral_from_pieces(Index referral, Parsed& p) {
     p.shell_done = true;
     p.shell = shell;
     p.shell_size = piece_text_.size();
+    live_bytes_ += arena_.bytes_used() - start;
+    counted_bytes_ += arena_.bytes_used() - start;
   }
   if (p.shell == nullptr) return nullptr;
   const Piece& referee = customer_piece(r.referee);
@@ -343,15 +359,19 @@ const FactsBuilder::Piece& FactsBuilder::customer_piece(Index c) {
   if (kept.done && kept.version == version) return kept;
   if (counter_fields_ != 0) {
     if (kept.done) live_bytes_ -= kept.bytes;
-    const std::size_t start = arena_.bytes_used();
+    const std::size_t start = arena_.bytes_used(), counted = counted_bytes_;
     std::size_t size = 0;
     const RecordV* value = customer_from_parts(c, size);
     if (value != nullptr) {
-      kept = Piece{true, version, value, size, arena_.bytes_used() - start};
+      // Not the record part's bytes: it counts its own.
+      kept = Piece{true, version, value, size, arena_.bytes_used() - start - (counted_bytes_ - counted)};
       live_bytes_ += kept.bytes;
+      counted_bytes_ += kept.bytes;
       return kept;
     }
-    kept.done = false;  // what it took of the arena is outdated already
+    // What it took of the arena is outdated already: counted, but not live.
+    counted_bytes_ += arena_.bytes_used() - start - (counted_bytes_ - counted);
+    kept.done = false;
   }
   piece_text_.clear();
   world_.customer_json(c, piece_text_);
@@ -382,17 +402,15 @@ const RecordV* FactsBuilder::customer_from_parts(Index c, std::size_t& text_size
                               part_errors_, other_fields_)) {
     return nullptr;
   }
+  // The counters' record, just made, takes the record's other fields: no third copy.
   const RecordV* base = record.value;
-  Value* fields = arena_.values(base->size);
+  if (counters->size != base->size) return nullptr;
+  Value* fields = const_cast<Value*>(counters->fields);
   for (std::uint32_t i = 0; i < base->size; ++i) {
-    fields[i] = ((counter_fields_ >> i) & 1u) != 0 ? counters->fields[i] : base->fields[i];
+    if (((counter_fields_ >> i) & 1u) == 0) fields[i] = base->fields[i];
   }
-  RecordV* out = arena_.record();
-  out->fields = fields;
-  out->size = base->size;
-  out->record = base->record;
   text_size = k.record_json.size() + piece_text_.size();
-  return out;
+  return counters;
 }
 
 const FactsBuilder::Piece& FactsBuilder::order_piece(Index o) {
@@ -404,7 +422,7 @@ const FactsBuilder::Piece& FactsBuilder::order_piece(Index o) {
   return piece(kept, world_.orders()[o].version, order_record_, kReferralDepth + 2);
 }
 
-const FactsBuilder::Piece& FactsBuilder::piece(Piece& kept, std::uint32_t version, int record, std::size_t depth,
+const FactsBuilder::Piece& FactsBuilder::piece(Piece& kept, std::uint64_t version, int record, std::size_t depth,
                                                std::uint64_t caller_fills) {
   if (kept.done) live_bytes_ -= kept.bytes;
   const std::size_t start = arena_.bytes_used();
@@ -415,6 +433,7 @@ const FactsBuilder::Piece& FactsBuilder::piece(Piece& kept, std::uint32_t versio
   }
   kept = Piece{true, version, value, piece_text_.size(), arena_.bytes_used() - start};
   live_bytes_ += kept.bytes;
+  counted_bytes_ += kept.bytes;
   return kept;
 }
 
@@ -423,12 +442,11 @@ void FactsBuilder::collect() {
   if (used < kCollectBytes || used < 2 * live_bytes_) return;
   arena_.reset();
   for (Parsed& p : parsed_) p = Parsed{};
-  for (std::vector<Piece>* all : {&customer_pieces_, &order_pieces_, &customer_records_}) {
+  for (std::vector<Piece>* all :
+       {&customer_pieces_, &order_pieces_, &customer_records_, &communities_, &organisations_}) {
     for (Piece& k : *all) k = Piece{};
   }
-  for (std::vector<Kept>* all : {&rests_, &communities_, &organisations_}) {
-    for (Kept& k : *all) k = Kept{};
-  }
+  for (Kept& k : rests_) k = Kept{};
   live_bytes_ = 0;
 }
 

@@ -46,7 +46,7 @@ class FactsBuilder {
   // A customer's or an order's `{...}` kept parsed while its version is the same.
   struct Piece {
     bool done = false;
-    std::uint32_t version = 0;
+    std::uint64_t version = 0;  // Customer::version, Order::version or World's part token
     const RecordV* value = nullptr;  // null when it does not load on its own
     std::size_t text_size = 0;
     std::size_t bytes = 0;  // of `arena_`
@@ -64,7 +64,7 @@ class FactsBuilder {
   const Piece& customer_piece(Index c);
   const Piece& order_piece(Index o);
   // `piece_text_` read into `kept` for `version`.
-  const Piece& piece(Piece& kept, std::uint32_t version, int record, std::size_t depth,
+  const Piece& piece(Piece& kept, std::uint64_t version, int record, std::size_t depth,
                      std::uint64_t caller_fills = 0);
   // A customer record put together from its Customer::record_json (kept by
   // Customer::record_version) and its counters, which move on more often; null when a part does
@@ -103,8 +103,9 @@ class FactsBuilder {
   int customer_record_ = -1, order_record_ = -1;
   // By referrer: the rest of their document (all but `now`, the campaign and the parts read on
   // their own), written with placeholders for `now` and the campaign; their community and
-  // organisation.
-  std::vector<Kept> rests_, communities_, organisations_;
+  // organisation (kept by World::community_token, organisation_token).
+  std::vector<Kept> rests_;
+  std::vector<Piece> communities_, organisations_;
   int campaign_slot_ = -1, campaign_record_ = -1;  // of the root; -1: not a record there
   bool root_has_now_ = false;                      // a schema field named `now` (then: whole text)
   // How `community` and `organisation` are read: in the rest, or on their own (a root field of
@@ -118,8 +119,11 @@ class FactsBuilder {
   Optional community_, organisation_;
   bool shares_read_ = true;  // `share_events` is in the schema (else the rest has it empty)
   Arena arena_;                 // behind every Parsed::value
-  std::size_t live_bytes_ = 0;  // of `arena_`, taken by current referrals
-  std::string text_, part_text_, piece_text_;
+  std::size_t live_bytes_ = 0;  // of `arena_`, taken by current values
+  // Bytes counted by the pieces (and shells) so far: what a referral or customer put together
+  // from them takes is the arena's growth less theirs.
+  std::size_t counted_bytes_ = 0;
+  std::string text_, piece_text_;
   std::size_t whole_size_ = 0;
   std::vector<FactsError> part_errors_;
 };

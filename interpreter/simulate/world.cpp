@@ -84,10 +84,12 @@ void World::touch_customer_and_referrers(Index c, bool record_changed) {
   }
   for (Index g : k.member_of_communities) {
     communities_[g].members_json.clear();  // for completed_orders
+    ++communities_[g].version;
     touch(communities_[g].owner);
   }
   for (Index g : k.member_of_organisations) {
     organisations_[g].members_json.clear();
+    ++organisations_[g].version;
     touch(organisations_[g].organiser);
   }
 }
@@ -230,6 +232,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       if (!need(community_ids_, e.a, "community", x) || !need(customer_ids_, e.b, "customer", c)) return false;
       communities_[x].members.push_back(Community::Member{c, e.ts, e.flag});
       communities_[x].members_json.clear();
+      ++communities_[x].version;
       customers_[c].member_of_communities.push_back(x);
       touch(communities_[x].owner);
       return true;
@@ -246,6 +249,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       if (!need(organisation_ids_, e.a, "organisation", x) || !need(customer_ids_, e.b, "customer", c)) return false;
       organisations_[x].members.push_back(c);
       organisations_[x].members_json.clear();
+      ++organisations_[x].version;
       customers_[c].member_of_organisations.push_back(x);
       touch(organisations_[x].organiser);
       return true;
@@ -422,6 +426,18 @@ void World::community_json(Index referrer, std::string& out) {
   out += R"(,"members":[)";
   out += community_members_json(g);
   out += "]}";
+}
+
+// A community's or organisation's text changes with its members (the version) and never
+// otherwise: its id, name and organiser are fixed when it is created.
+std::uint64_t World::community_token(Index referrer) const {
+  const Index g = customers_[referrer].community;
+  return g == kNone ? kNoPart : std::uint64_t{g} << 32 | communities_[g].version;
+}
+
+std::uint64_t World::organisation_token(Index referrer) const {
+  const Index g = customers_[referrer].organisation;
+  return g == kNone ? kNoPart : std::uint64_t{g} << 32 | organisations_[g].version;
 }
 
 void World::organisation_json(Index referrer, std::string& out) {

@@ -82,6 +82,7 @@ struct Community {
   // Kept, as the owner is looked at again for each change of any member: the `members` array's
   // elements, empty when stale.
   std::string members_json;
+  std::uint32_t version = 0;  // moves on each time `members_json` goes stale
 };
 
 struct Organisation {
@@ -89,6 +90,7 @@ struct Organisation {
   Index organiser = kNone;
   std::vector<Index> members;
   std::string members_json;  // as Community::members_json
+  std::uint32_t version = 0;  // as Community::version
 };
 
 // Which parts World::facts_json writes in full.
@@ -116,6 +118,11 @@ class World {
   // an object, or null.
   void community_json(Index referrer, std::string& out);
   void organisation_json(Index referrer, std::string& out);
+  // Tokens that change whenever community_json() (organisation_json()) of `referrer` may;
+  // kNoPart when it is null.
+  static constexpr std::uint64_t kNoPart = ~std::uint64_t{0};
+  std::uint64_t community_token(Index referrer) const;
+  std::uint64_t organisation_token(Index referrer) const;
   // One element of the `referrals` array of its referrer's facts; Referral::version tells when
   // it changed.
   const std::string& referral_json(Index r);
