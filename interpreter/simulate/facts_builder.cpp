@@ -409,6 +409,11 @@ const RecordV* FactsBuilder::customer_from_parts(Index c, std::size_t& text_size
   for (std::uint32_t i = 0; i < base->size; ++i) {
     if (((counter_fields_ >> i) & 1u) == 0) fields[i] = base->fields[i];
   }
+  // Its other fields being the record part's values, it stands for the record part from now on,
+  // which is not kept twice (the arena keeps both until it is collected, when all is read again).
+  live_bytes_ -= record.bytes;
+  record.bytes = 0;
+  record.value = counters;
   text_size = k.record_json.size() + piece_text_.size();
   return counters;
 }
