@@ -67,10 +67,12 @@ struct EvalScratch {
   // memory.
   std::vector<std::string_view> referee_failed, void_held, qual_failed;
   // draw()'s digests by what was hashed (seed, 0x1F, id), as the same members are drawn again
-  // evaluation after evaluation; emptied when it holds kMaxKeptDraws.
+  // evaluation after evaluation; emptied when it holds kMaxKeptDraws. Keys longer than
+  // kMaxKeptDrawKey are not kept, so it stays within a few megabytes.
   std::unordered_map<std::string, std::array<std::uint8_t, 32>> draw_digests;
   std::string draw_key;
-  static constexpr std::size_t kMaxKeptDraws = 1 << 16;
+  static constexpr std::size_t kMaxKeptDraws = 1 << 14;
+  static constexpr std::size_t kMaxKeptDrawKey = 128;
 };
 
 struct EvalError {

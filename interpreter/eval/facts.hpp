@@ -56,8 +56,8 @@ bool load_facts_json(std::string_view text, const FactsContext& ctx, FactsDocume
 // document's own size limit is the caller's to check and error paths start at the object. Lets a
 // caller keep parts of documents that seldom change parsed (refpol simulate).
 // The fields whose bit is set in `caller_fills` (bit i: field i of `record`) are the caller's to
-// put in: their values in the text are only checked to be well-formed JSON, they may be left
-// out, and they stay absent in `out`.
+// put in: their values in the text are only checked as a value nobody reads is (well-formed JSON,
+// within the depth limit), they may be left out, and they stay absent in `out`.
 bool load_facts_json_record(std::string_view text, const FactsContext& ctx, int record,
                             std::size_t depth, Arena& arena, const RecordV*& out,
                             std::vector<FactsError>& errors, std::uint64_t caller_fills = 0);

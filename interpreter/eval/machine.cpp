@@ -607,6 +607,12 @@ Value Machine::builtin(const Node& n) {
         key.assign(seed);
         key.push_back('\x1f');
         key.append(id);
+        if (key.size() > EvalScratch::kMaxKeptDrawKey) {
+          Sha256 h;
+          h.update(key);
+          ranked.emplace_back(h.finish(), i);
+          continue;
+        }
         auto kept = scratch_.draw_digests.find(key);
         if (kept == scratch_.draw_digests.end()) {
           if (scratch_.draw_digests.size() >= EvalScratch::kMaxKeptDraws) scratch_.draw_digests.clear();

@@ -17,8 +17,6 @@ namespace refpol::sim {
 namespace {
 // An element of `referrals` stands in the root object (1) and its array (2).
 constexpr std::size_t kReferralDepth = 3;
-// The parsed referrals are dropped together when outdated ones take most of an arena past this.
-constexpr std::size_t kCollectBytes = 64 * 1024 * 1024;
 // What the kept rest of a document is written with in place of `now` and the counters.
 const DateTime kPlaceholderNow{0, 0};
 const std::string kPlaceholderNowText = to_string(kPlaceholderNow);
@@ -28,7 +26,8 @@ constexpr std::size_t kPartDepth = 2;
 constexpr std::string_view kNull = "null";
 }  // namespace
 
-FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world) : ctx_(ctx), world_(world) {
+FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world, std::size_t collect_bytes)
+    : ctx_(ctx), world_(world), collect_bytes_(collect_bytes) {
   if (ctx_.schema == nullptr || ctx_.schema->records.empty()) return;
   const RecordInfo& root = ctx_.schema->root();
   const int slot = root.index_of("referrals");
@@ -50,14 +49,13 @@ FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world) : ctx_(ctx), w
       campaign_record_ = t.record;
     }
   }
-  // A part may be null in place only where the schema allows null (or ignores the key).
+  // A part may be null in place only where the schema allows null. (Where the schema has no such
+  // field, the part stays in the rest: the loader still skips its value there, and refuses one
+  // nested too deep, which an organisation's members, records from the events, may be.)
   auto how = [&](std::string_view name) {
     Optional o;
     const int slot = root.index_of(name);
-    if (slot < 0) {
-      o.read = Read::not_at_all;
-      return o;
-    }
+    if (slot < 0) return o;
     const Type& t = root.fields[static_cast<std::size_t>(slot)].type;
     if (t.kind == TypeKind::record && t.optional && t.record >= 0 &&
         static_cast<std::size_t>(t.record) < ctx_.schema->records.size()) {
@@ -181,14 +179,9 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
       } else {
         world_.organisation_json(referrer, piece_text_);
       }
-      if (o.read == Read::not_at_all) {
-        kept = Piece{true, token, nullptr, piece_text_.size(), 0};  // only its size is needed
-      } else {
-        piece(kept, token, o.record, kPartDepth);
-      }
+      piece(kept, token, o.record, kPartDepth);
     }
     size += kept.text_size - kNull.size();
-    if (o.read == Read::not_at_all) continue;
     optional_values[i] = kept.value;
     if (optional_values[i] == nullptr) return false;
   }
@@ -410,9 +403,11 @@ const RecordV* FactsBuilder::customer_from_parts(Index c, std::size_t& text_size
     if (((counter_fields_ >> i) & 1u) == 0) fields[i] = base->fields[i];
   }
   // Its other fields being the record part's values, it stands for the record part from now on,
-  // which is not kept twice (the arena keeps both until it is collected, when all is read again).
-  live_bytes_ -= record.bytes;
-  record.bytes = 0;
+  // which is not kept twice: the record part's array of fields is outdated (the arena keeps it
+  // until it is collected), what its fields point to (texts, lists) is not.
+  const std::size_t outdated = std::min(record.bytes, sizeof(Value) * base->size + sizeof(RecordV));
+  live_bytes_ -= outdated;
+  record.bytes -= outdated;
   record.value = counters;
   text_size = k.record_json.size() + piece_text_.size();
   return counters;
@@ -444,7 +439,7 @@ const FactsBuilder::Piece& FactsBuilder::piece(Piece& kept, std::uint64_t versio
 
 void FactsBuilder::collect() {
   const std::size_t used = arena_.bytes_used();
-  if (used < kCollectBytes || used < 2 * live_bytes_) return;
+  if (used < collect_bytes_ || used < 2 * live_bytes_) return;
   arena_.reset();
   for (Parsed& p : parsed_) p = Parsed{};
   for (std::vector<Piece>* all :

@@ -1,8 +1,9 @@
 // A referrer's facts document for an evaluation, read as load_facts_json reads the text of
-// World::facts_json, but with each referral kept parsed while it does not change, and the
-// referrer's community, their organisation and the rest of the document (the referrer record,
-// the shares) each while its text does not: only `now` and the campaign's counters are read at
-// every evaluation.
+// World::facts_json, but put together from parts kept parsed while they do not change: each
+// referral (from its shell, its referee's record and its orders), each customer record (from its
+// fields and its counters), each order, the community and the organisation, each kept by a
+// version the world moves on, and the rest of the document while its text is the same. Only
+// `now` and the campaign's counters are read at every evaluation.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +18,10 @@ namespace refpol::sim {
 
 class FactsBuilder {
  public:
-  FactsBuilder(const FactsContext& ctx, World& world);
+  // The parts are all dropped (and read again as needed) when the arena they take is past
+  // `collect_bytes` and at least twice what the current ones take.
+  static constexpr std::size_t kCollectBytes = 64 * 1024 * 1024;
+  FactsBuilder(const FactsContext& ctx, World& world, std::size_t collect_bytes = kCollectBytes);
   FactsBuilder(const FactsBuilder&) = delete;
   FactsBuilder& operator=(const FactsBuilder&) = delete;
 
@@ -43,7 +47,9 @@ class FactsBuilder {
     const RecordV* shell = nullptr;
     std::size_t shell_size = 0;
   };
-  // A customer's or an order's `{...}` kept parsed while its version is the same.
+  // A part kept parsed while its version is the same: a customer, an order, a customer's record
+  // part (by Customer::record_version; once put together, the whole record stands for it), a
+  // community or an organisation (by World's token).
   struct Piece {
     bool done = false;
     std::uint64_t version = 0;  // Customer::version, Order::version or World's part token
@@ -92,7 +98,9 @@ class FactsBuilder {
   int referral_record_ = -1;
   std::vector<Parsed> parsed_;  // by referral
   std::vector<Piece> customer_pieces_, order_pieces_;  // by customer, by order
-  std::vector<Piece> customer_records_;  // by customer: `{` + record_json + `}`
+  // By customer: `{` + record_json + `}` read with the counters left out, then the whole record
+  // put together from it (its other fields are the same values).
+  std::vector<Piece> customer_records_;
   // The customer record's counter fields (World::customer_counters_json), where they and every
   // field are within the 64 a load can leave to its caller; 0 if not.
   std::uint64_t counter_fields_ = 0, other_fields_ = 0;
@@ -109,15 +117,15 @@ class FactsBuilder {
   int campaign_slot_ = -1, campaign_record_ = -1;  // of the root; -1: not a record there
   bool root_has_now_ = false;                      // a schema field named `now` (then: whole text)
   // How `community` and `organisation` are read: in the rest, or on their own (a root field of
-  // an optional record type: the rest has null there), or not at all (not in the schema: the
-  // rest has null there too).
-  enum class Read { in_rest, on_its_own, not_at_all };
+  // an optional record type: the rest has null there).
+  enum class Read { in_rest, on_its_own };
   struct Optional {
     Read read = Read::in_rest;
     int slot = -1, record = -1;
   };
   Optional community_, organisation_;
   bool shares_read_ = true;  // `share_events` is in the schema (else the rest has it empty)
+  std::size_t collect_bytes_;
   Arena arena_;                 // behind every Parsed::value
   std::size_t live_bytes_ = 0;  // of `arena_`, taken by current values
   // Bytes counted by the pieces (and shells) so far: what a referral or customer put together
