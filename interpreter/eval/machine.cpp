@@ -607,18 +607,19 @@ Value Machine::builtin(const Node& n) {
         key.assign(seed);
         key.push_back('\x1f');
         key.append(id);
-        if (key.size() > EvalScratch::kMaxKeptDrawKey) {
+        auto digest = [&] {
           Sha256 h;
           h.update(key);
-          ranked.emplace_back(h.finish(), i);
+          return h.finish();
+        };
+        if (key.size() > EvalScratch::kMaxKeptDrawKey) {
+          ranked.emplace_back(digest(), i);
           continue;
         }
         auto kept = scratch_.draw_digests.find(key);
         if (kept == scratch_.draw_digests.end()) {
           if (scratch_.draw_digests.size() >= EvalScratch::kMaxKeptDraws) scratch_.draw_digests.clear();
-          Sha256 h;
-          h.update(key);
-          kept = scratch_.draw_digests.emplace(key, h.finish()).first;
+          kept = scratch_.draw_digests.emplace(key, digest()).first;
         }
         ranked.emplace_back(kept->second, i);
       }

@@ -126,9 +126,6 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
   collect();
   const std::vector<Index>& mine = world_.customers()[referrer].referrals;
   if (mine.size() > kMaxFactsListItems) return false;
-  // The document with placeholders for `now` and the campaign's two counters, which are the only
-  // parts that change at every evaluation; they are read on their own below. The referrals, and
-  // the community, organisation and shares where the schema allows, are left out of it too.
   // The referrer, kept parsed by customer (as they are also someone's referee), where it loads
   // on its own.
   const RecordV* referrer_value = nullptr;
@@ -138,6 +135,10 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
     referrer_value = piece.value;
     referrer_size = piece.text_size;
   }
+  // The document with placeholders for `now` and the campaign's two counters, which are the only
+  // parts that change at every evaluation; they are read on their own below. The referrer,
+  // referrals, and the community, organisation and shares where the schema allows, are left out
+  // of it too.
   FactsParts parts;
   parts.referrer = referrer_value == nullptr;
   parts.referrals = false;
@@ -202,11 +203,9 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
     text_.append(R"(","rewarded_referrers":)");
     text_.append(rank, rank_size);
     text_.push_back('}');
-    part_errors_.clear();
     out.reset();
-    if (!load_facts_json_record(text_, ctx_, campaign_record_, 2, out.arena, campaign, part_errors_)) {
-      return false;
-    }
+    campaign = load_part(text_, campaign_record_, 2, out.arena);
+    if (campaign == nullptr) return false;
   } else {
     out.reset();
   }
@@ -246,11 +245,7 @@ const RecordV* FactsBuilder::kept_record(Kept& kept, std::string_view text, int 
   if (kept.done && kept.text == text && kept.caller_fills == caller_fills) return kept.value;
   if (kept.done) live_bytes_ -= kept.bytes;
   const std::size_t start = arena_.bytes_used();
-  part_errors_.clear();
-  const RecordV* value = nullptr;
-  if (!load_facts_json_record(text, ctx_, record, depth, arena_, value, part_errors_, caller_fills)) {
-    value = nullptr;
-  }
+  const RecordV* value = load_part(text, record, depth, arena_, caller_fills);
   kept.done = true;
   kept.caller_fills = caller_fills;
   kept.text.assign(text);
@@ -272,12 +267,7 @@ const FactsBuilder::Parsed& FactsBuilder::parsed(Index referral) {
   p.value = referee_slot_ >= 0 ? referral_from_pieces(referral, p) : nullptr;
   if (p.value == nullptr) {
     const std::string& text = world_.referral_json(referral);
-    part_errors_.clear();
-    const RecordV* value = nullptr;
-    if (!load_facts_json_record(text, ctx_, referral_record_, kReferralDepth, arena_, value,
-                                part_errors_)) {
-      value = nullptr;
-    }
+    const RecordV* value = load_part(text, referral_record_, kReferralDepth, arena_);
     p.value = value;
     p.text_size = text.size();
     // Kept parsed, the text is only needed again when the referral changes (or its referrer's
@@ -291,32 +281,21 @@ const FactsBuilder::Parsed& FactsBuilder::parsed(Index referral) {
 
 const RecordV* FactsBuilder::referral_from_pieces(Index referral, Parsed& p) {
   const Referral& r = world_.referrals()[referral];
-  if (!p.shell_done) {
-    // Live as long as the referral: counted once, as a piece.
-    const std::size_t start = arena_.bytes_used();
+  if (!p.shell.done) {
+    // Read once: it lives as long as the referral, counted as a piece.
     piece_text_.clear();
     world_.referral_shell_json(referral, piece_text_);
-    part_errors_.clear();
-    const RecordV* shell = nullptr;
     const std::uint64_t fills = std::uint64_t{1} << referee_slot_ | std::uint64_t{1} << orders_slot_;
-    if (!load_facts_json_record(piece_text_, ctx_, referral_record_, kReferralDepth, arena_, shell,
-                                part_errors_, fills)) {
-      shell = nullptr;
-    }
-    p.shell_done = true;
-    p.shell = shell;
-    p.shell_size = piece_text_.size();
-    live_bytes_ += arena_.bytes_used() - start;
-    counted_bytes_ += arena_.bytes_used() - start;
+    piece(p.shell, 0, referral_record_, kReferralDepth, fills);
   }
-  if (p.shell == nullptr) return nullptr;
+  if (p.shell.value == nullptr) return nullptr;
   const Piece& referee = customer_piece(r.referee);
   if (referee.value == nullptr) return nullptr;
   const std::vector<Index>& orders = world_.customers()[r.referee].orders;
   if (orders.size() > kMaxFactsListItems) return nullptr;
   // The whole element: the shell with the referee in place of its null, the first order in place
   // of the other (if any), and the orders' array, with commas, in place of the third.
-  std::size_t size = p.shell_size - kNull.size() + referee.text_size - kNull.size() + 2 +
+  std::size_t size = p.shell.text_size - kNull.size() + referee.text_size - kNull.size() + 2 +
                      (orders.empty() ? 0 : orders.size() - 1);
   Value* items = arena_.values(orders.size());
   for (std::size_t i = 0; i < orders.size(); ++i) {
@@ -325,7 +304,7 @@ const RecordV* FactsBuilder::referral_from_pieces(Index referral, Parsed& p) {
     items[i] = o.value;
     size += o.text_size;
   }
-  const RecordV* shell = p.shell;
+  const RecordV* shell = p.shell.value;
   Value* fields = arena_.values(shell->size);
   std::copy(shell->fields, shell->fields + shell->size, fields);
   fields[referee_slot_] = referee.value;
@@ -389,12 +368,8 @@ const RecordV* FactsBuilder::customer_from_parts(Index c, std::size_t& text_size
   if (record.value == nullptr) return nullptr;
   piece_text_.clear();
   world_.customer_counters_json(c, piece_text_);
-  part_errors_.clear();
-  const RecordV* counters = nullptr;
-  if (!load_facts_json_record(piece_text_, ctx_, customer_record_, kReferralDepth + 1, arena_, counters,
-                              part_errors_, other_fields_)) {
-    return nullptr;
-  }
+  const RecordV* counters = load_part(piece_text_, customer_record_, kReferralDepth + 1, arena_, other_fields_);
+  if (counters == nullptr) return nullptr;
   // The counters' record, just made, takes the record's other fields: no third copy.
   const RecordV* base = record.value;
   if (counters->size != base->size) return nullptr;
@@ -426,15 +401,19 @@ const FactsBuilder::Piece& FactsBuilder::piece(Piece& kept, std::uint64_t versio
                                                std::uint64_t caller_fills) {
   if (kept.done) live_bytes_ -= kept.bytes;
   const std::size_t start = arena_.bytes_used();
-  part_errors_.clear();
-  const RecordV* value = nullptr;
-  if (!load_facts_json_record(piece_text_, ctx_, record, depth, arena_, value, part_errors_, caller_fills)) {
-    value = nullptr;
-  }
+  const RecordV* value = load_part(piece_text_, record, depth, arena_, caller_fills);
   kept = Piece{true, version, value, piece_text_.size(), arena_.bytes_used() - start};
   live_bytes_ += kept.bytes;
   counted_bytes_ += kept.bytes;
   return kept;
+}
+
+const RecordV* FactsBuilder::load_part(std::string_view text, int record, std::size_t depth, Arena& arena,
+                                       std::uint64_t caller_fills) {
+  part_errors_.clear();
+  const RecordV* value = nullptr;
+  if (!load_facts_json_record(text, ctx_, record, depth, arena, value, part_errors_, caller_fills)) return nullptr;
+  return value;
 }
 
 void FactsBuilder::collect() {

@@ -35,27 +35,25 @@ class FactsBuilder {
   std::size_t whole_size() const { return whole_size_; }
 
  private:
-  struct Parsed {
-    bool done = false;               // the fields below are for `version`
-    std::uint32_t version = 0;       // Referral::version
-    const RecordV* value = nullptr;  // null when the referral does not load on its own
-    std::size_t text_size = 0;
-    std::size_t bytes = 0;  // of `arena_`
-    // World::referral_shell_json read (with the referee and orders left to the caller), which
-    // does not change: null when not read or when it does not load on its own.
-    bool shell_done = false;
-    const RecordV* shell = nullptr;
-    std::size_t shell_size = 0;
-  };
   // A part kept parsed while its version is the same: a customer, an order, a customer's record
   // part (by Customer::record_version; once put together, the whole record stands for it), a
-  // community or an organisation (by World's token).
+  // community or an organisation (by World's token), a referral's shell.
   struct Piece {
     bool done = false;
     std::uint64_t version = 0;  // Customer::version, Order::version or World's part token
     const RecordV* value = nullptr;  // null when it does not load on its own
     std::size_t text_size = 0;
     std::size_t bytes = 0;  // of `arena_`
+  };
+  struct Parsed {
+    bool done = false;               // the fields below are for `version`
+    std::uint32_t version = 0;       // Referral::version
+    const RecordV* value = nullptr;  // null when the referral does not load on its own
+    std::size_t text_size = 0;
+    std::size_t bytes = 0;  // of `arena_`
+    // World::referral_shell_json read (with the referee and orders left to the caller) once: it
+    // does not change.
+    Piece shell;
   };
   // Without going through the whole text; false when that is needed to get the same answer.
   bool build_from_parts(Index referrer, const DateTime& now, std::string_view budget_spent,
@@ -89,6 +87,10 @@ class FactsBuilder {
   const RecordV* kept_record(Kept& kept, std::string_view text, int record, std::size_t depth,
                              std::uint64_t caller_fills = 0);
   void grow_kept();  // to the number of customers
+  // `text` read as a record of type `record` at `depth` into `arena`; null when it does not load
+  // on its own (the errors are not needed: the whole text gives them).
+  const RecordV* load_part(std::string_view text, int record, std::size_t depth, Arena& arena,
+                           std::uint64_t caller_fills = 0);
   // Forgets every parsed referral when most of the arena is taken by outdated ones.
   void collect();
 
