@@ -449,6 +449,8 @@ void Checker::check_decl(const ast::Decl& d, int file) {
   if (const auto* c = v2::get_if<ast::ConditionsDecl>(&d)) return check_conditions(*c, file);
   if (const auto* s = v2::get_if<ast::SettlesDecl>(&d)) {
     ctx.referral = ctx.qualified = true;
+    // Worked out with the referral's verdict, before the qualified referrals are known.
+    ctx.in_qualification = true;
     ctx.guards = qualification_guards_;
     Type t = value(s->when, ctx);
     if (!t.is_error() && t.kind != K::datetime && t.kind != K::date) {

@@ -177,7 +177,10 @@ Type Checker::name_type(const ast::Expr& e, Ctx& ctx) {
     t.elem = K::date;
     return t;
   }
-  if (defines_.count(n)) return define_type(n, e, ctx);
+  if (defines_.count(n)) {
+    if (qualified_in_verdict(n, e, ctx)) return Type{};
+    return define_type(n, e, ctx);
+  }
   if (const FieldInfo* f = schema_.root().find(n)) {
     Type t = f->type;
     if (t.optional && std::find(ctx.guards.begin(), ctx.guards.end(), n) != ctx.guards.end())
@@ -219,6 +222,67 @@ Type Checker::define_type(const std::string& name, const ast::Expr& at, Ctx& ctx
   return t;
 }
 
+bool Checker::qualified_in_verdict(const std::string& name, const ast::Expr& at, Ctx& ctx) {
+  if (!ctx.in_qualification) return false;
+  const std::vector<std::string>& chain = qualified_chain(name);
+  if (chain.empty()) return false;
+  used_defines_.insert(name);
+  std::string path;
+  for (const std::string& link : chain) path += "`" + link + "` -> ";
+  Diagnostic& d = error(ctx, "E110", at.span,
+                        fmt::format("`{}` reads `qualified_referrals`, which is not known while deciding which "
+                                    "referrals qualify",
+                                    name));
+  d.notes.push_back(path + "`qualified_referrals`");
+  d.hint = "use `referrals` (every referral) in the definition, or move the limit to a reward";
+  return true;
+}
+
+const std::vector<std::string>& Checker::qualified_chain(const std::string& name) {
+  if (auto it = qualified_chains_.find(name); it != qualified_chains_.end()) return it->second;
+  // Kept as "reads none" while it is walked: a definition in terms of itself (E112) ends there.
+  std::vector<std::string>& kept = qualified_chains_[name];
+  const ast::DefineDecl* d = defines_.at(name);
+  std::vector<std::string_view> bound;
+  for (const ast::Name& param : d->params) bound.push_back(param.text);
+  std::vector<std::string> chain;
+  if (names_qualified(d->body, bound, chain)) {
+    chain.insert(chain.begin(), name);
+    kept = std::move(chain);
+  }
+  return kept;
+}
+
+bool Checker::names_qualified(const ast::Expr& e, std::vector<std::string_view>& bound,
+                              std::vector<std::string>& chain) {
+  auto is_bound = [&](std::string_view n) { return std::find(bound.begin(), bound.end(), n) != bound.end(); };
+  auto through = [&](const std::string& define) {
+    const std::vector<std::string>& rest = qualified_chain(define);
+    if (rest.empty()) return false;
+    chain = rest;
+    return true;
+  };
+  if (e.kind == ast::ExprKind::name && !is_bound(e.text)) {
+    if (e.text == "qualified_referrals") return true;
+    if (defines_.count(e.text)) return through(e.text);
+    return false;
+  }
+  if (e.kind == ast::ExprKind::call && defines_.count(e.text) && through(e.text)) return true;
+  if (e.kind == ast::ExprKind::aggregate && !e.unit.empty()) {
+    // The loop variable is bound in the value and the condition, not in the list.
+    if (!e.kids.empty() && names_qualified(e.kids[0], bound, chain)) return true;
+    bound.push_back(e.unit);
+    bool found = false;
+    for (std::size_t i = 1; i < e.kids.size() && !found; ++i) found = names_qualified(e.kids[i], bound, chain);
+    bound.pop_back();
+    return found;
+  }
+  for (const ast::Expr& kid : e.kids) {
+    if (names_qualified(kid, bound, chain)) return true;
+  }
+  return false;
+}
+
 Type Checker::call_type(const ast::Expr& e, Ctx& ctx) {
   std::vector<Type> args;
   for (const auto& a : e.kids) args.push_back(value(a, ctx));
@@ -243,6 +307,7 @@ Type Checker::call_type(const ast::Expr& e, Ctx& ctx) {
     for (const auto& a : args) {
       if (a.is_error()) return Type{};
     }
+    if (qualified_in_verdict(e.text, e, ctx)) return Type{};
     if (!use_define(e.text, e, ctx)) return Type{};
     define_stack_.push_back(e.text);
     Ctx inner;

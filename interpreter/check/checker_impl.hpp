@@ -88,6 +88,14 @@ class Checker {
   Type call_type(const ast::Expr& e, Ctx& ctx);
   Type define_type(const std::string& name, const ast::Expr& at, Ctx& ctx);
   Type referral_type(const ast::Expr& at, Ctx& ctx);
+  // E110 for a definition used while deciding referrals' verdicts when it reads
+  // `qualified_referrals`, itself or through other definitions; true when it does.
+  bool qualified_in_verdict(const std::string& name, const ast::Expr& at, Ctx& ctx);
+  // The definitions from `name` down to the one that names `qualified_referrals`; empty when
+  // it reads none. Kept by definition, so a chain of definitions is walked once.
+  const std::vector<std::string>& qualified_chain(const std::string& name);
+  bool names_qualified(const ast::Expr& e, std::vector<std::string_view>& bound, std::vector<std::string>& chain);
+  std::map<std::string, std::vector<std::string>, std::less<>> qualified_chains_;
 
   // Expansion limits (check_expansion.cpp).
   struct DefineShape;

@@ -71,8 +71,6 @@ TEST(Dependencies, VerdictsAreKeptOnlyWhenTheyReadTheReferralConstantsAndRootFie
       // `now`, the qualified referrals, the whole list and the position change without the
       // referral changing.
       {"referral qualifies when { recent: referral.bound_at >= now - 30 days }\n", false, {}},
-      // (the checker refuses `qualified_referrals` in a condition written out, not in a definition)
-      {"define n = count(qualified_referrals)\nreferee eligible when { few: (n ?? 0) < 10 }\n", false, {}},
       {"referral qualifies when { few: count(referrals) < 10 }\n", false, {}},
       {"referral settles if position > 3 then referral.bound_at + 7 days else referral.bound_at\n", false, {}},
       {"define recent = referrer.registered_at >= now - 365 days\n"
@@ -90,16 +88,29 @@ TEST(Dependencies, VerdictsAreKeptOnlyWhenTheyReadTheReferralConstantsAndRootFie
   }
 }
 
-// Definitions that read the qualified referrals are absent while the verdicts are worked out
-// and known after: a value kept from before must not be used after.
-TEST(KeptValues, ADefinitionIsWorkedOutAgainOnceTheQualifiedReferralsAreKnown) {
+// A definition that reads the qualified referrals is refused in the verdicts (E110), as
+// `qualified_referrals` written out is: they would see it absent while it is being decided. Once
+// they are decided, the rules and outputs read it as the list of them.
+TEST(KeptValues, ADefinitionOfTheQualifiedReferralsIsRefusedInVerdictsAndKnownAfter) {
+  const std::string header = "policy \"k\" version 1\ncurrency CNY\nimport \"standard\"\n";
+  const std::string define = "define qualified_now = count(qualified_referrals)\n";
+  for (const char* verdict : {"referral qualifies when { counted: (qualified_now ?? 0) >= 0 }\n",
+                              "referee eligible when { counted: (qualified_now ?? 0) >= 0 }\n",
+                              "referral void when { many: (qualified_now ?? 0) > 10 }\n",
+                              "referral settles referral.bound_at + (qualified_now ?? 0) * 1 days\n"}) {
+    CompileResult r = compile_text("kept.refpol", header + define + verdict);
+    EXPECT_FALSE(r.program) << verdict;
+    EXPECT_NE(render_text(r.diagnostics).find("`qualified_now` reads `qualified_referrals`"), std::string::npos)
+        << verdict << render_text(r.diagnostics);
+    EXPECT_NE(render_text(r.diagnostics).find("[E110]"), std::string::npos) << verdict;
+  }
   auto p = compiled(R"(
 define qualified_now = count(qualified_referrals)
 referral qualifies when {
   done: referral.first_order.completed_at is present
-  counted: (qualified_now ?? 0) >= 0
 }
-output before = qualified_now
+referrer eligible when (qualified_now ?? 0) >= 0
+output counted = qualified_now
 )");
   ASSERT_TRUE(p);
   ASSERT_TRUE(cacheable(*p, "qualified_now"));
@@ -127,7 +138,7 @@ output before = qualified_now
   EvalError error;
   ASSERT_TRUE(evaluate(*p, doc, EvalOptions{}, scratch, d, error)) << error.message;
   ASSERT_EQ(d.outputs.size(), 1u);
-  EXPECT_EQ(d.outputs[0].json, "2");  // r1 and r3; absent (null) if the verdicts' value were kept
+  EXPECT_EQ(d.outputs[0].json, "2");  // r1 and r3: r2's first order is not completed
 }
 
 // Referrals whose content the test controls, with tokens it hands to the memo.
