@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <bit>
+
 #include "interpreter/check/checker_impl.hpp"
 #include "interpreter/eval/machine.hpp"
 
@@ -90,8 +92,10 @@ class Engine {
   // The labels of the conditions at the places `decided` gives, in order.
   static void labels(const std::vector<CompiledCondition>& conds, std::uint64_t decided,
                      std::vector<std::string_view>& out) {
-    for (std::size_t i = 0; i < conds.size() && i < 64; ++i) {
-      if ((decided >> i) & 1u) out.push_back(label_of(conds[i], "referral"));
+    // Only the set bits: a qualified referral's masks are all zero.
+    for (; decided != 0; decided &= decided - 1) {
+      const auto i = static_cast<std::size_t>(std::countr_zero(decided));
+      if (i < conds.size()) out.push_back(label_of(conds[i], "referral"));
     }
   }
 

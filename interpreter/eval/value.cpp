@@ -36,7 +36,9 @@ void* Arena::allocate(std::size_t bytes, std::size_t align) {
     }
     std::size_t grown = blocks_.empty() ? kFirstBlockSize : std::min(blocks_.back().size * 2, kMaxBlockSize);
     std::size_t size = std::max(grown, bytes + align);
-    blocks_.push_back(Block{std::make_unique<std::byte[]>(size), size});
+    // Not zeroed: every byte handed out is written before it is read, and zeroing touched each
+    // page of a large arena up front.
+    blocks_.push_back(Block{std::make_unique_for_overwrite<std::byte[]>(size), size});
     current_ = blocks_.size() - 1;
     offset_ = 0;
   }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 namespace refpol::sim {
 
@@ -47,6 +48,15 @@ FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world, std::size_t co
         static_cast<std::size_t>(t.record) < ctx_.schema->records.size()) {
       campaign_slot_ = campaign;
       campaign_record_ = t.record;
+      // The standard Campaign (two counters) is made as values, as the loader would read them.
+      const RecordInfo& c = ctx_.schema->records[static_cast<std::size_t>(t.record)];
+      const int spent = c.index_of("budget_spent"), rank = c.index_of("rewarded_referrers");
+      if (c.fields.size() == 2 && spent >= 0 && rank >= 0 &&
+          c.fields[static_cast<std::size_t>(spent)].type.kind == TypeKind::money &&
+          c.fields[static_cast<std::size_t>(rank)].type.kind == TypeKind::integer) {
+        campaign_spent_slot_ = spent;
+        campaign_rank_slot_ = rank;
+      }
     }
   }
   // A part may be null in place only where the schema allows null. (Where the schema has no such
@@ -197,7 +207,11 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
   std::string problem;
   if (!parse_datetime(now_text, *ctx_.zone, now_read, problem)) return false;
   const RecordV* campaign = nullptr;
-  if (campaign_slot_ >= 0) {
+  if (campaign_spent_slot_ >= 0) {
+    out.reset();
+    campaign = campaign_values(budget_spent, rewarded_referrers, out.arena);
+    if (campaign == nullptr) return false;
+  } else if (campaign_slot_ >= 0) {
     text_.assign(R"({"budget_spent":")");
     text_.append(budget_spent);
     text_.append(R"(","rewarded_referrers":)");
@@ -414,6 +428,23 @@ const RecordV* FactsBuilder::load_part(std::string_view text, int record, std::s
   const RecordV* value = nullptr;
   if (!load_facts_json_record(text, ctx_, record, depth, arena, value, part_errors_, caller_fills)) return nullptr;
   return value;
+}
+
+// What the loader reads from {"budget_spent":"<spent>","rewarded_referrers":<rank>}: the amount
+// as written, in the policy's currency, and the count; null when it would not load.
+const RecordV* FactsBuilder::campaign_values(std::string_view budget_spent, std::uint64_t rewarded_referrers,
+                                             Arena& arena) const {
+  Decimal spent;
+  if (parse_decimal(budget_spent, spent) != DecimalError::none) return nullptr;
+  if (rewarded_referrers > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return nullptr;
+  Value* fields = arena.values(2);
+  fields[campaign_spent_slot_] = Money{spent, ctx_.currency_unit};
+  fields[campaign_rank_slot_] = static_cast<std::int64_t>(rewarded_referrers);
+  RecordV* r = arena.record();
+  r->fields = fields;
+  r->size = 2;
+  r->record = campaign_record_;
+  return r;
 }
 
 void FactsBuilder::collect() {

@@ -117,6 +117,11 @@ class FactsBuilder {
   std::vector<Kept> rests_;
   std::vector<Piece> communities_, organisations_;
   int campaign_slot_ = -1, campaign_record_ = -1;  // of the root; -1: not a record there
+  // The slots of the standard Campaign's two counters, when the campaign is that record (then it
+  // is made as values by campaign_values); -1 if not.
+  int campaign_spent_slot_ = -1, campaign_rank_slot_ = -1;
+  const RecordV* campaign_values(std::string_view budget_spent, std::uint64_t rewarded_referrers,
+                                 Arena& arena) const;
   bool root_has_now_ = false;                      // a schema field named `now` (then: whole text)
   // How `community` and `organisation` are read: in the rest, or on their own (a root field of
   // an optional record type: the rest has null there).

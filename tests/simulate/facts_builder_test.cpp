@@ -262,3 +262,39 @@ reward thanks to referrer for each qualified referral gives cash 1 CNY
 
 }  // namespace
 }  // namespace refpol::sim
+
+namespace refpol::sim {
+namespace {
+
+// The campaign is made as values where it is the standard record of two counters (in either
+// order), and read from its text where the policy's Campaign has more: the same facts either way.
+TEST(FactsBuilder, SameCampaignWhetherMadeAsValuesOrRead) {
+  auto own = [](const std::string& campaign) {
+    const std::string text = R"(policy "own" version 1
+currency CNY
+timezone "Asia/Shanghai"
+record Customer { id: string  kind: string }
+record Order { id: string  placed_at: datetime  amount: money  completed_at: datetime?  refunded: bool }
+record Referral { id: string  referee: Customer  bound_at: datetime  channel: string  first_order: Order?  orders: list of Order }
+)" + campaign + R"(
+facts { referrer: Customer  referrals: list of Referral  campaign: Campaign }
+referral qualifies when { done: referral.first_order.completed_at is present }
+reward thanks to referrer for each qualified referral when campaign.budget_spent < 1000 CNY gives cash 1 CNY
+)";
+    CompileResult r = compile_text((source_dir() / "tests/simulate/own.refpol").string(), text);
+    EXPECT_TRUE(r.program) << render_text(r.diagnostics);
+    return r.program;
+  };
+  const std::vector<std::shared_ptr<const Program>> programs = {
+      own("record Campaign { rewarded_referrers: int  budget_spent: money }"),
+      own("record Campaign { budget_spent: money  rewarded_referrers: int  region: string? }"),
+      own("record Campaign { budget_spent: money  rewarded_referrers: number }"),
+  };
+  std::vector<std::string> lines =
+      testing::generated_history("--customers 200 --events 1500 --seed 9 --refund-rate 0.2");
+  ASSERT_GT(lines.size(), 1000u);
+  replay_and_compare(lines, 0, programs);
+}
+
+}  // namespace
+}  // namespace refpol::sim
