@@ -106,6 +106,18 @@ FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world, std::size_t co
       const std::uint64_t all = info.fields.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << info.fields.size()) - 1;
       other_fields_ = counter_fields_ != 0 ? all & ~counter_fields_ : 0;
       if (other_fields_ == 0) counter_fields_ = 0;
+      // The counters are made as values where each is of the kind the standard schema gives it.
+      auto slot_of = [&](const char* name, TypeKind kind, int& slot) {
+        slot = info.index_of(name);
+        return slot < 0 || info.fields[static_cast<std::size_t>(slot)].type.kind == kind;
+      };
+      counters_.as_values =
+          counter_fields_ != 0 && slot_of("order_count", TypeKind::integer, counters_.orders) &&
+          slot_of("total_spend", TypeKind::money, counters_.spend) &&
+          slot_of("shares", TypeKind::integer, counters_.shares) &&
+          slot_of("last_order_at", TypeKind::datetime, counters_.last_order);
+      counters_.last_order_optional =
+          counters_.last_order < 0 || info.fields[static_cast<std::size_t>(counters_.last_order)].type.optional;
     }
   }
   community_ = how("community");
@@ -382,10 +394,12 @@ const RecordV* FactsBuilder::customer_from_parts(Index c, std::size_t& text_size
   if (record.value == nullptr) return nullptr;
   piece_text_.clear();
   world_.customer_counters_json(c, piece_text_);
-  const RecordV* counters = load_part(piece_text_, customer_record_, kReferralDepth + 1, arena_, other_fields_);
+  const RecordV* base = record.value;
+  const RecordV* counters = counters_.as_values
+                                ? counter_values(k, *base)
+                                : load_part(piece_text_, customer_record_, kReferralDepth + 1, arena_, other_fields_);
   if (counters == nullptr) return nullptr;
   // The counters' record, just made, takes the record's other fields: no third copy.
-  const RecordV* base = record.value;
   if (counters->size != base->size) return nullptr;
   Value* fields = const_cast<Value*>(counters->fields);
   for (std::uint32_t i = 0; i < base->size; ++i) {
@@ -400,6 +414,43 @@ const RecordV* FactsBuilder::customer_from_parts(Index c, std::size_t& text_size
   record.value = counters;
   text_size = k.record_json.size() + piece_text_.size();
   return counters;
+}
+
+// What the loader reads from World::customer_counters_json: the whole numbers as they are, the
+// spend and the last order's time read back from the text they are written as (so with the same
+// scale and offset); null where that does not load (no last order for a required field).
+const RecordV* FactsBuilder::counter_values(const Customer& k, const RecordV& base) {
+  Value last_order;
+  if (counters_.last_order >= 0) {
+    if (k.last_order_at) {
+      time_text_.clear();
+      append_datetime(time_text_, *k.last_order_at);
+      DateTime t;
+      std::string problem;
+      if (!parse_datetime(time_text_, *ctx_.zone, t, problem)) return nullptr;
+      last_order = t;
+    } else if (!counters_.last_order_optional) {
+      return nullptr;
+    }
+  }
+  Value* fields = arena_.values(base.size);
+  if (counters_.orders >= 0) fields[counters_.orders] = k.base_orders + k.extra_orders;
+  if (counters_.shares >= 0) fields[counters_.shares] = k.base_shares + k.shares_since_record;
+  if (counters_.spend >= 0) {
+    Decimal spend, read;
+    add(k.base_spend, k.extra_spend, spend);
+    char digits[kDecimalBufferSize];
+    if (parse_decimal(std::string_view(digits, write_decimal(spend, digits)), read) != DecimalError::none) {
+      return nullptr;
+    }
+    fields[counters_.spend] = Money{read, ctx_.currency_unit};
+  }
+  if (counters_.last_order >= 0) fields[counters_.last_order] = last_order;
+  RecordV* r = arena_.record();
+  r->fields = fields;
+  r->size = base.size;
+  r->record = base.record;
+  return r;
 }
 
 const FactsBuilder::Piece& FactsBuilder::order_piece(Index o) {

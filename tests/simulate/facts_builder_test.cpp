@@ -296,5 +296,36 @@ reward thanks to referrer for each qualified referral when campaign.budget_spent
   replay_and_compare(lines, 0, programs);
 }
 
+// A customer's counters are made as values where they are of the standard kinds (all of them or
+// some), and read from their text where one is not; a required `last_order_at` that a customer
+// lacks fails the facts as the text does.
+TEST(FactsBuilder, SameCountersWhetherMadeAsValuesOrRead) {
+  auto own = [](const std::string& customer) {
+    const std::string text = R"(policy "own" version 1
+currency CNY
+timezone "Asia/Shanghai"
+)" + customer + R"(
+record Order { id: string  placed_at: datetime  amount: money  completed_at: datetime?  refunded: bool }
+record Referral { id: string  referee: Customer  bound_at: datetime  channel: string  first_order: Order?  orders: list of Order }
+facts { referrer: Customer  referrals: list of Referral }
+referral qualifies when { done: referral.first_order.completed_at is present }
+reward thanks to referrer for each qualified referral gives cash 1 CNY
+)";
+    CompileResult r = compile_text((source_dir() / "tests/simulate/own.refpol").string(), text);
+    EXPECT_TRUE(r.program) << render_text(r.diagnostics);
+    return r.program;
+  };
+  const std::vector<std::shared_ptr<const Program>> programs = {
+      own("record Customer { id: string  kind: string  total_spend: money  last_order_at: datetime? }"),
+      own("record Customer { id: string  order_count: number  total_spend: money  last_order_at: datetime? }"),
+      own("record Customer { id: string  order_count: int  total_spend: money  last_order_at: datetime  shares: int }"),
+  };
+  std::vector<std::string> lines = testing::generated_history(
+      "--customers 200 --events 1500 --seed 11 --refund-rate 0.2 --share-rate 0.5");
+  ASSERT_GT(lines.size(), 1000u);
+  // The last one's facts fail for every referrer with a referee who never ordered before.
+  replay_and_compare(lines, 1, programs);
+}
+
 }  // namespace
 }  // namespace refpol::sim
