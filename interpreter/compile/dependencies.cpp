@@ -8,6 +8,8 @@
 #include "interpreter/compile/dependencies.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 namespace refpol {
 namespace {
@@ -93,6 +95,161 @@ class Analysis {
   std::vector<std::uint8_t> done_;
 };
 
+// Which fields of the referrer and of `referral.referee` an expression reads. A path is the
+// referrer or the referral followed by up to two fields; an expression that is a path extends it,
+// and a path used any other way (compared, listed, returned) is read whole. A definition's
+// parameter bound to a path stands for that path in its body.
+class FieldReads {
+ public:
+  FieldReads(const Program& p, std::int32_t referee_slot) : p_(p), referee_slot_(referee_slot) {}
+
+  void use(std::uint32_t node) {
+    Env env;
+    env.push_back({p_.referral_local, Path{kReferral, {}, 0}});
+    use(node, env);
+  }
+  std::uint64_t referrer = 0, referee = 0;
+
+ private:
+  static constexpr int kReferrer = 0, kReferral = 1;
+  struct Path {
+    int root = kReferrer;
+    std::uint32_t fields[2] = {0, 0};
+    int depth = 0;
+  };
+  using Env = std::vector<std::pair<std::uint32_t, std::optional<Path>>>;  // local slot -> path
+  static constexpr std::uint64_t kAll = ~std::uint64_t{0};
+  static constexpr std::size_t kBudget = 200000;  // nodes visited, past which all is read
+
+  static std::uint64_t bit(std::uint32_t slot) { return slot < 64 ? std::uint64_t{1} << slot : kAll; }
+
+  void read(const Path& path) {
+    if (path.root == kReferrer) {
+      referrer |= path.depth == 0 ? kAll : bit(path.fields[0]);
+      return;
+    }
+    if (path.depth == 0) {
+      referee = kAll;
+    } else if (referee_slot_ >= 0 && path.fields[0] == static_cast<std::uint32_t>(referee_slot_)) {
+      referee |= path.depth == 1 ? kAll : bit(path.fields[1]);
+    }
+  }
+
+  static const std::optional<Path>* bound(const Env& env, std::uint32_t slot) {
+    for (auto it = env.rbegin(); it != env.rend(); ++it) {
+      if (it->first == slot) return &it->second;
+    }
+    return nullptr;
+  }
+
+  // The path `node` is, if it is one; a path too long to follow is read there.
+  std::optional<Path> path(std::uint32_t node, const Env& env) {
+    if (node == kNoNode) return std::nullopt;
+    const Node& n = p_.nodes[node];
+    switch (n.op) {
+      case Op::root_field:
+        if (p_.referrer_slot >= 0 && n.slot == static_cast<std::uint32_t>(p_.referrer_slot)) return Path{};
+        return std::nullopt;
+      case Op::local: {
+        const std::optional<Path>* b = bound(env, n.slot);
+        return b != nullptr ? *b : std::nullopt;
+      }
+      case Op::field: {
+        std::optional<Path> base = path(n.a, env);
+        if (!base) return std::nullopt;
+        if (base->depth == 2) {
+          read(*base);
+          return std::nullopt;
+        }
+        base->fields[base->depth++] = n.slot;
+        return base;
+      }
+      default: return std::nullopt;
+    }
+  }
+
+  void use(std::uint32_t node, Env& env) {
+    if (node == kNoNode) return;
+    if (++visited_ > kBudget) {
+      referrer = referee = kAll;
+      return;
+    }
+    const Node& n = p_.nodes[node];
+    if (n.op == Op::root_field || n.op == Op::local || n.op == Op::field) {
+      if (std::optional<Path> p = path(node, env)) {
+        read(*p);
+      } else if (n.op == Op::field && !path_like(n.a, env)) {
+        use(n.a, env);
+      }
+      return;
+    }
+    switch (n.op) {
+      case Op::define: {
+        Env inner;
+        inner.push_back({p_.referral_local, bound_or_none(env, p_.referral_local)});
+        use(p_.defines[n.slot].body, inner);
+        return;
+      }
+      case Op::call: {
+        // The body sees its parameters only: each bound to its argument's path, if it is one.
+        Env inner;
+        for (std::uint32_t i = 0; i < n.args_count; ++i) {
+          const std::uint32_t arg = p_.args[n.args_begin + i];
+          std::optional<Path> p = path(arg, env);
+          if (!p && !path_like(arg, env)) use(arg, env);
+          inner.push_back({n.slot + i, p});
+        }
+        use(n.c, inner);
+        return;
+      }
+      case Op::count:
+      case Op::sum:
+      case Op::min:
+      case Op::max:
+      case Op::any:
+      case Op::all:
+        use(n.a, env);
+        env.push_back({n.slot, std::nullopt});  // the loop variable: an item, not a path
+        use(n.b, env);
+        use(n.c, env);
+        env.pop_back();
+        return;
+      default:
+        use(n.a, env);
+        use(n.b, env);
+        use(n.c, env);
+        for (std::uint32_t i = 0; i < n.args_count; ++i) use(p_.args[n.args_begin + i], env);
+        return;
+    }
+  }
+
+  // A field of a path too deep to follow: path() has read its prefix already.
+  bool path_like(std::uint32_t node, const Env& env) {
+    if (node == kNoNode) return false;
+    const Node& n = p_.nodes[node];
+    if (n.op != Op::field) return false;
+    std::uint32_t base = n.a;
+    while (base != kNoNode && p_.nodes[base].op == Op::field) base = p_.nodes[base].a;
+    if (base == kNoNode) return false;
+    const Node& b = p_.nodes[base];
+    if (b.op == Op::root_field) return p_.referrer_slot >= 0 && b.slot == static_cast<std::uint32_t>(p_.referrer_slot);
+    if (b.op == Op::local) {
+      const std::optional<Path>* x = bound(env, b.slot);
+      return x != nullptr && x->has_value();
+    }
+    return false;
+  }
+
+  static std::optional<Path> bound_or_none(const Env& env, std::uint32_t slot) {
+    const std::optional<Path>* b = bound(env, slot);
+    return b != nullptr ? *b : std::nullopt;
+  }
+
+  const Program& p_;
+  std::int32_t referee_slot_;
+  std::size_t visited_ = 0;
+};
+
 }  // namespace
 
 void analyse_dependencies(Program& p) {
@@ -121,6 +278,21 @@ void analyse_dependencies(Program& p) {
   p.verdict_memo.keepable = fits_a_mask && only_the_referral && !verdict.now && !verdict.qualified &&
                             !verdict.wide_root && (verdict.roots & referrals_bit) == 0;
   p.verdict_memo.roots = verdict.roots & ~referrals_bit;
+  // The fields of the referrer and the referee the verdict reads.
+  std::int32_t referee_slot = -1;
+  if (p.referrals_slot >= 0 && !p.policy.schema.records.empty()) {
+    const Type& list = p.policy.schema.records[0].fields[static_cast<std::size_t>(p.referrals_slot)].type;
+    if (list.kind == TypeKind::list && list.record >= 0) {
+      referee_slot = p.policy.schema.records[static_cast<std::size_t>(list.record)].index_of("referee");
+    }
+  }
+  FieldReads fields(p, referee_slot);
+  for (const auto* group : {&p.referee_eligible, &p.voids, &p.qualifies}) {
+    for (const CompiledCondition& c : *group) fields.use(c.node);
+  }
+  fields.use(p.settles);
+  p.verdict_memo.referrer_fields = fields.referrer;
+  p.verdict_memo.referee_fields = fields.referee;
 }
 
 }  // namespace refpol

@@ -156,6 +156,11 @@ struct Program {
   struct VerdictMemo {
     bool keepable = false;
     std::uint64_t roots = 0;  // root fields read, by slot
+    // The fields of the referrer (root field `referrer`) and of the referral's referee
+    // (`referral.referee`) it reads, by slot: all ones where it reads the record whole, hands it
+    // somewhere the analysis does not follow, or has more fields than a mask holds. A caller may
+    // keep verdicts while only other fields change.
+    std::uint64_t referrer_fields = ~std::uint64_t{0}, referee_fields = ~std::uint64_t{0};
   } verdict_memo;
 
   // Where things are in the facts.

@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "interpreter/eval/decimal.hpp"
+#include "interpreter/simulate/world.hpp"
 #include "interpreter/source/diagnostic.hpp"
 
 namespace refpol::sim {
@@ -113,7 +114,10 @@ void append_minified(std::string& out, dom::element value) {
 
 // The record keys the world keeps as numbers and moves on (Event::counters).
 bool is_counter(std::string_view key) {
-  return key == "order_count" || key == "total_spend" || key == "last_order_at" || key == "shares";
+  for (std::string_view counter : World::kCounterFields) {
+    if (key == counter) return true;
+  }
+  return false;
 }
 
 // The keys each type needs, in the order Event::a, b, c holds them.

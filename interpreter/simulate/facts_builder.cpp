@@ -99,7 +99,7 @@ FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world, std::size_t co
     if (record_at(root, referrer, TypeKind::record) == customer) referrer_slot_ = referrer;
     const RecordInfo& info = records[static_cast<std::size_t>(customer)];
     if (info.fields.size() <= 64) {
-      for (const char* name : {"order_count", "total_spend", "shares", "last_order_at"}) {
+      for (std::string_view name : World::kCounterFields) {
         const int i = info.index_of(name);
         if (i >= 0) counter_fields_ |= std::uint64_t{1} << i;
       }

@@ -37,6 +37,34 @@ Runner::Runner(std::shared_ptr<const Program> program, World& world, bool keep_v
   std::uint64_t others = p.verdict_memo.roots;
   if (p.referrer_slot >= 0 && p.referrer_slot < 64) others &= ~(std::uint64_t{1} << p.referrer_slot);
   keep_verdicts_ = keep_verdicts && p.verdict_memo.keepable && others == 0;
+  // A customer record's counters move without its record part (Customer::record_version); a
+  // referee's alone move on a share (Referral::fields_version does not). Verdicts that read none
+  // of them are kept by those versions instead, so a share or an order of the referrer's own
+  // does not decide every referral again.
+  const Schema& schema = p.policy.schema;
+  auto record_of = [&](int record, std::string_view field) {
+    if (record < 0 || static_cast<std::size_t>(record) >= schema.records.size()) return -1;
+    const RecordInfo& info = schema.records[static_cast<std::size_t>(record)];
+    const int i = info.index_of(field);
+    return i < 0 ? -1 : info.fields[static_cast<std::size_t>(i)].type.record;
+  };
+  auto counters = [&](int record) {
+    if (record < 0) return ~std::uint64_t{0};
+    const RecordInfo& info = schema.records[static_cast<std::size_t>(record)];
+    std::uint64_t mask = 0;
+    for (std::string_view name : World::kCounterFields) {
+      const int i = info.index_of(name);
+      if (i >= 64) return ~std::uint64_t{0};
+      if (i >= 0) mask |= std::uint64_t{1} << i;
+    }
+    return mask;
+  };
+  const int referral_record = [&] {
+    if (p.referrals_slot < 0) return -1;
+    return schema.records[0].fields[static_cast<std::size_t>(p.referrals_slot)].type.record;
+  }();
+  referrer_by_record_ = (p.verdict_memo.referrer_fields & counters(record_of(0, "referrer"))) == 0;
+  referee_by_fields_ = (p.verdict_memo.referee_fields & counters(record_of(referral_record, "referee"))) == 0;
 }
 
 void Runner::set_status(LedgerEntry& e, RewardStatus status) {
@@ -183,9 +211,11 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
     const std::vector<Index>& mine = world_.customers()[referrer].referrals;
     memo.item_tokens.resize(mine.size());
     for (std::size_t i = 0; i < mine.size(); ++i) {
-      memo.item_tokens[i] = std::uint64_t{mine[i]} << 32 | world_.referrals()[mine[i]].version;
+      const Referral& r = world_.referrals()[mine[i]];
+      memo.item_tokens[i] = std::uint64_t{mine[i]} << 32 | (referee_by_fields_ ? r.fields_version : r.version);
     }
-    memo.roots_token = world_.customers()[referrer].version;
+    const Customer& k = world_.customers()[referrer];
+    memo.roots_token = referrer_by_record_ ? k.record_version : k.version;
     options.memo = &memo;
   }
   if (ok) ok = refpol::evaluate(*program_, facts_, options, scratch_, decision_, error);

@@ -138,6 +138,9 @@ class Runner {
   // By referrer: their referrals' verdicts, kept while the referral and the referrer are
   // unchanged, when the policy's verdicts read no more than those (keep_verdicts_).
   bool keep_verdicts_ = false;
+  // Kept by the referrer's Customer::record_version (not version) and the referrals'
+  // Referral::fields_version (not version): the verdicts read none of the counters.
+  bool referrer_by_record_ = false, referee_by_fields_ = false;
   std::vector<ReferralMemo> memos_;
 };
 

@@ -73,13 +73,14 @@ void World::touch(Index referrer) {
 
 // A customer's facts change: their own (as a referrer) and those of whoever referred them, and
 // of the owners of their communities and their organisation's organiser.
-void World::touch_customer_and_referrers(Index c, bool record_changed) {
+void World::touch_customer_and_referrers(Index c, bool record_changed, bool counters_only) {
   Customer& k = customers_[c];
   if (record_changed) ++k.version;
   if (is_referrer(c)) touch(c);
   for (Index r : k.referred_in) {
     referrals_[r].json.clear();
     ++referrals_[r].version;
+    if (!counters_only) ++referrals_[r].fields_version;
     touch(referrals_[r].referrer);
   }
   for (Index g : k.member_of_communities) {
@@ -157,7 +158,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
         return false;
       }
       const Index r = add_id(referral_ids_, e.a);
-      referrals_.push_back(Referral{e.a, referrer, referee, e.ts, e.d, in_window, {}, 0});
+      referrals_.push_back(Referral{e.a, referrer, referee, e.ts, e.d, in_window, {}, 0, 0});
       customers_[referrer].referrals.push_back(r);
       customers_[referee].referred_in.push_back(r);
       touch(referrer);
@@ -269,7 +270,8 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       text += R"(,"platform":)";
       put_quoted(text, e.c);
       text += '}';
-      touch_customer_and_referrers(c);
+      // The record moves only by its `shares` counter.
+      touch_customer_and_referrers(c, true, true);
       return true;
     }
   }

@@ -68,6 +68,9 @@ struct Referral {
   bool in_window = false;
   std::string json;  // cached `{...}` of the referral with its referee and orders, empty when stale
   std::uint32_t version = 0;  // moves on each time `json` goes stale
+  // Moves on with `version`, except when only the referee's counters moved (a share): a verdict
+  // that reads none of them may be kept by this one.
+  std::uint32_t fields_version = 0;
 };
 
 struct Community {
@@ -100,6 +103,10 @@ struct FactsParts {
 
 class World {
  public:
+  // The keys of a customer record the world keeps as numbers and moves on with orders and
+  // shares; the rest of the record is as the customer event gave it.
+  static constexpr std::string_view kCounterFields[] = {"order_count", "total_spend", "last_order_at", "shares"};
+
   // Applies the event; false with a message (and nothing changed) when it refers to something
   // unknown or repeats an id. `in_window` marks what the metrics count.
   bool apply(const Event& e, bool in_window, std::string& problem);
@@ -155,7 +162,8 @@ class World {
  private:
   void touch(Index referrer);
   // `record_changed`: the customer's own `{...}` may have changed (not only their orders).
-  void touch_customer_and_referrers(Index c, bool record_changed = true);
+  // `counters_only`: nothing of the customer but their record's counters moved.
+  void touch_customer_and_referrers(Index c, bool record_changed = true, bool counters_only = false);
   void order_json(const Order& o, std::string& out) const;
   void counters_body(const Customer& k, std::string& out) const;  // `"order_count":...}`
   // A referral's element of `referrals`, or its shell (referral_shell_json).

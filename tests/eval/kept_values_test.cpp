@@ -88,6 +88,51 @@ TEST(Dependencies, VerdictsAreKeptOnlyWhenTheyReadTheReferralConstantsAndRootFie
   }
 }
 
+// The fields of the referrer and of the referee a verdict reads, followed through definitions
+// and their parameters; a record used whole (listed, compared) counts as all of its fields.
+TEST(Dependencies, VerdictsSayWhichFieldsOfTheReferrerAndTheRefereeTheyRead) {
+  struct Case {
+    const char* body;
+    std::vector<const char*> referrer, referee;  // field names; {"*"}: all
+  };
+  const Case cases[] = {
+      {"referral qualifies when { done: referral.first_order.completed_at is present }\n", {}, {}},
+      {"define same_phone(x, y) = x.phone is present and y.phone is present and x.phone == y.phone\n"
+       "referral void when { same_phone: same_phone(referral.referee, referrer) }\n",
+       {"phone"}, {"phone"}},
+      {"define seen(r) = r.referee.first_seen_at is present and r.referee.first_seen_at < r.bound_at\n"
+       "referee eligible when { new: not seen(referral) }\n",
+       {}, {"first_seen_at"}},
+      {"define phone_of(x) = x.phone ?? \"\"\ndefine same(x, y) = phone_of(x) == phone_of(y)\n"
+       "referral void when { same: same(referral.referee, referrer) }\n",
+       {"phone"}, {"phone"}},
+      {"referee eligible when { few: referral.referee.shares < 3 }\n"
+       "referral void when { busy: referrer.order_count > 12 }\n",
+       {"order_count"}, {"shares"}},
+      {"referral void when { listed: any(x in [referrer] where x.id == \"a\") }\n", {"*"}, {}},
+      {"define first(x, y) = x ?? y\n"
+       "referral void when { either: first(referral.referee, referrer).id == \"a\" }\n",
+       {"*"}, {"*"}},
+      {"referral void when { ordered: count(o in referral.orders where o.refunded) > 0 }\n", {}, {}},
+      {"referral settles referral.bound_at + referrer.previous_campaigns * 1 days\n", {"previous_campaigns"}, {}},
+  };
+  for (const Case& c : cases) {
+    auto p = compiled(c.body);
+    ASSERT_TRUE(p) << c.body;
+    const RecordInfo& customer = p->policy.schema.records[static_cast<std::size_t>(p->policy.schema.by_name.at("Customer"))];
+    auto mask = [&](const std::vector<const char*>& names) {
+      std::uint64_t m = 0;
+      for (const char* n : names) {
+        if (std::string_view(n) == "*") return ~std::uint64_t{0};
+        m |= std::uint64_t{1} << customer.index_of(n);
+      }
+      return m;
+    };
+    EXPECT_EQ(p->verdict_memo.referrer_fields, mask(c.referrer)) << c.body;
+    EXPECT_EQ(p->verdict_memo.referee_fields, mask(c.referee)) << c.body;
+  }
+}
+
 // A definition that reads the qualified referrals is refused in the verdicts (E110), as
 // `qualified_referrals` written out is: they would see it absent while it is being decided. Once
 // they are decided, the rules and outputs read it as the list of them.

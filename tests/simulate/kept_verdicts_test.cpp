@@ -1,6 +1,8 @@
 // Keeping referral verdicts between a referrer's evaluations (ReferralMemo, keyed by the world's
-// Referral::version and Customer::version) must change nothing: the whole replay of generated
-// histories, with and without, gives the same summary and tables, under the seed 000 campaign alone and with a baseline.
+// Referral::version or fields_version and Customer::version or record_version) must change
+// nothing: the whole replay of generated histories, with and without, gives the same summary and
+// tables, under the seed 000 campaign alone and with a baseline, and under a campaign whose
+// verdicts read the counters.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -53,6 +55,9 @@ TEST(KeptVerdicts, ReplaysGiveTheSameOutputsWithAndWithout) {
   const std::pair<const char*, const char*> runs[] = {
       {"policies/old-friends/policy.refpol", ""},
       {"policies/old-friends/policy.refpol", "policies/premium-increasing/policy.refpol"},
+      // Verdicts that read the counters shares and orders move (the others are kept by the
+      // record's and the referral's fields' versions, which those do not move).
+      {"tests/simulate/fixtures/verdict_counters.refpol", ""},
   };
   for (const auto& [policy, baseline] : runs) {
     const Outputs kept = replay(lines, policy, baseline, true);
@@ -60,7 +65,7 @@ TEST(KeptVerdicts, ReplaysGiveTheSameOutputsWithAndWithout) {
     ASSERT_NE(kept.summary.find("\"evaluations\""), std::string::npos);
     // The replay decided many rewards (one CSV row each, after the header): 1,348 under
     // old-friends alone on this history.
-    EXPECT_GT(std::count(kept.rewards.begin(), kept.rewards.end(), '\n'), 1000) << policy;
+    EXPECT_GT(std::count(kept.rewards.begin(), kept.rewards.end(), '\n'), 500) << policy;
     expect_same(kept, fresh, policy);
   }
 }
