@@ -223,6 +223,7 @@ class Compiler {
           const ast::DefineDecl* def = define_decls_[it->second].first;
           n.op = Op::call;
           n.aux = 0;
+          n.callee = static_cast<std::uint32_t>(it->second);
           args(e.kids, scope, n);
           n.slot = p_.local_count;
           p_.local_count += static_cast<std::uint32_t>(def->params.size());

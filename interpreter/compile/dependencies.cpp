@@ -2,6 +2,9 @@
 // keep values it knows cannot change:
 // - a definition without parameters that reads no local (no `referral`, no `position`) has one
 //   value all through an evaluation, once `qualified_referrals` is known (Machine keeps it);
+// - a call of a definition of one parameter that reads no other local has one value for each
+//   argument all through an evaluation (Machine keeps it for records: `settled(r)` is worked out
+//   once per referral, however many definitions ask);
 // - the verdict conditions of a referral (referee eligible, void, qualifies) and its settlement
 //   date that read only the referral, constants and some root fields give the same answers
 //   while those do not change (ReferralMemo keeps them between evaluations).
@@ -260,6 +263,17 @@ void analyse_dependencies(Program& p) {
     if (def.params_count != 0 || def.body == kNoNode) continue;
     p.define_cacheable[d] = a.of(def.body).locals.empty() ? 1 : 0;
   }
+  // A call of one parameter whose body reads no other local, at every place it is called.
+  std::vector<std::uint8_t> pure(p.defines.size(), 2);  // 2: not called
+  for (const Node& n : p.nodes) {
+    if (n.op != Op::call || n.callee >= pure.size()) continue;
+    Reads body;
+    merge_unbound(body, a.of(n.c), n.slot, n.args_count);
+    const bool ok = n.args_count == 1 && body.locals.empty();
+    pure[n.callee] = pure[n.callee] != 0 && ok ? 1 : 0;
+  }
+  p.call_memoizable.assign(p.defines.size(), 0);
+  for (std::size_t d = 0; d < pure.size(); ++d) p.call_memoizable[d] = pure[d] == 1 ? 1 : 0;
   // The verdict of a referral: its conditions and its settlement date (which may read its
   // position, a local like any other: then nothing is kept).
   Reads verdict;

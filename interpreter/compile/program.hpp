@@ -60,6 +60,7 @@ struct Node {
   std::uint32_t a = kNoNode, b = kNoNode, c = kNoNode;
   std::uint32_t slot = 0;
   std::uint32_t args_begin = 0, args_count = 0;
+  std::uint32_t callee = 0;  // call: the define called (its body is compiled into `c` at each call)
   Value constant;
   Span span;
   std::int32_t file = 0;
@@ -150,6 +151,9 @@ struct Program {
   // Per define: 1 when it has no parameters and reads no local, so it has one value all
   // through an evaluation once `qualified_referrals` is known.
   std::vector<std::uint8_t> define_cacheable;
+  // Per define: 1 when it has one parameter and reads no other local, so a call's value depends
+  // on its argument alone within an evaluation (Machine keeps it by the argument's record).
+  std::vector<std::uint8_t> call_memoizable;
   // Whether a referral's verdict (its referee eligible, void and qualifies conditions, and its
   // settlement date) reads only the referral, constants and the root fields in `roots`: not
   // `now`, not `qualified_referrals`, not its position. Then ReferralMemo may keep it.

@@ -63,6 +63,17 @@ struct EvalScratch {
   std::vector<Value> define_values;
   std::vector<std::uint64_t> define_stamps;
   std::uint64_t stamp = 0;
+  // Values of calls (Program::call_memoizable) by the define and its argument's record, good
+  // while their stamp is `stamp`; each argument has one place, shared by hashing (a newer call
+  // there replaces the older).
+  struct KeptCall {
+    std::uint64_t stamp = 0;
+    std::uint32_t define = 0;
+    const void* argument = nullptr;
+    Value value;
+  };
+  std::vector<KeptCall> calls;
+  static constexpr std::size_t kKeptCalls = 1 << 12;
   // A referral's failed (or held, for `void`) labels while it is decided, kept to reuse their
   // memory.
   std::vector<std::string_view> referee_failed, void_held, qual_failed;

@@ -395,6 +395,18 @@ Value Machine::eval(std::uint32_t index) {
       // Arguments first, then the parameters: a call inside an argument may reuse the slots.
       // Every argument is passed, however many parameters there are (16 at most once were).
       const std::uint32_t count = n.args_count;
+      if (count == 1 && p_.call_memoizable[n.callee]) {
+        Value argument = eval(p_.args[n.args_begin]);
+        if (failed_ || argument.index() != kRecord) return call_with(n, argument);
+        const RecordV* record = unsafe_get<kRecord>(argument);
+        if (scratch_.calls.empty()) scratch_.calls.resize(EvalScratch::kKeptCalls);
+        const auto h = (reinterpret_cast<std::uintptr_t>(record) >> 4) * 0x9E3779B97F4A7C15ull + n.callee;
+        EvalScratch::KeptCall& kept = scratch_.calls[(h >> 20) & (EvalScratch::kKeptCalls - 1)];
+        if (kept.stamp == scratch_.stamp && kept.define == n.callee && kept.argument == record) return kept.value;
+        Value v = call_with(n, argument);
+        if (!failed_) kept = EvalScratch::KeptCall{scratch_.stamp, n.callee, record, v};
+        return v;
+      }
       // The arguments, then the saved parameters; on the stack for the usual few.
       constexpr std::uint32_t kInPlace = 8;
       Value in_place[2 * kInPlace];
@@ -426,10 +438,20 @@ Value Machine::eval(std::uint32_t index) {
   return Absent{};
 }
 
+Value Machine::call_with(const Node& n, const Value& argument) {
+  Value saved = scratch_.locals[n.slot];
+  scratch_.locals[n.slot] = argument;
+  Value r = operand(n.c);
+  scratch_.locals[n.slot] = saved;
+  return r;
+}
+
 Value Machine::aggregate(const Node& n) {
   Value lv = eval(n.a);
   if (lv.index() != kList) return Absent{};
   const ListV* list = unsafe_get<kList>(lv);
+  // `count(list)`: its size, without visiting the items.
+  if (n.op == Op::count && n.b == kNoNode) return static_cast<std::int64_t>(list->size);
   Value saved = scratch_.locals[n.slot];
   std::int64_t count = 0;
   Value acc = Absent{};

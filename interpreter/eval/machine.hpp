@@ -77,6 +77,8 @@ class Machine {
   EvalError error_;
 
   Value aggregate(const Node& n);
+  // A call of one parameter with its argument worked out.
+  Value call_with(const Node& n, const Value& argument);
   Value builtin(const Node& n);
   Value membership(const Value& item, const Value& container);
 };
