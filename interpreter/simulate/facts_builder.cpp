@@ -395,9 +395,12 @@ const RecordV* FactsBuilder::customer_from_parts(Index c, std::size_t& text_size
   piece_text_.clear();
   world_.customer_counters_json(c, piece_text_);
   const RecordV* base = record.value;
-  const RecordV* counters = counters_.as_values
-                                ? counter_values(k, *base)
-                                : load_part(piece_text_, customer_record_, kReferralDepth + 1, arena_, other_fields_);
+  text_size = k.record_json.size() + piece_text_.size();
+  // Made as values, the counters are written over the last ones, in the record part's own
+  // fields: the record (wherever it stands as a referee or the referrer) takes no more memory
+  // as they move. Everything that holds it is put together again, as its version moved.
+  if (counters_.as_values) return set_counters(k, *base) ? base : nullptr;
+  const RecordV* counters = load_part(piece_text_, customer_record_, kReferralDepth + 1, arena_, other_fields_);
   if (counters == nullptr) return nullptr;
   // The counters' record, just made, takes the record's other fields: no third copy.
   if (counters->size != base->size) return nullptr;
@@ -412,14 +415,14 @@ const RecordV* FactsBuilder::customer_from_parts(Index c, std::size_t& text_size
   live_bytes_ -= outdated;
   record.bytes -= outdated;
   record.value = counters;
-  text_size = k.record_json.size() + piece_text_.size();
   return counters;
 }
 
-// What the loader reads from World::customer_counters_json: the whole numbers as they are, the
-// spend and the last order's time read back from the text they are written as (so with the same
-// scale and offset); null where that does not load (no last order for a required field).
-const RecordV* FactsBuilder::counter_values(const Customer& k, const RecordV& base) {
+// What the loader reads from World::customer_counters_json, written into `record`'s counter
+// fields: the whole numbers as they are, the spend and the last order's time read back from the
+// text they are written as (so with the same scale and offset). False, with nothing written,
+// where that does not load (no last order for a required field).
+bool FactsBuilder::set_counters(const Customer& k, const RecordV& record) {
   Value last_order;
   if (counters_.last_order >= 0) {
     if (k.last_order_at) {
@@ -427,30 +430,28 @@ const RecordV* FactsBuilder::counter_values(const Customer& k, const RecordV& ba
       append_datetime(time_text_, *k.last_order_at);
       DateTime t;
       std::string problem;
-      if (!parse_datetime(time_text_, *ctx_.zone, t, problem)) return nullptr;
+      if (!parse_datetime(time_text_, *ctx_.zone, t, problem)) return false;
       last_order = t;
     } else if (!counters_.last_order_optional) {
-      return nullptr;
+      return false;
     }
   }
-  Value* fields = arena_.values(base.size);
-  if (counters_.orders >= 0) fields[counters_.orders] = k.base_orders + k.extra_orders;
-  if (counters_.shares >= 0) fields[counters_.shares] = k.base_shares + k.shares_since_record;
+  Value spend_value;
   if (counters_.spend >= 0) {
     Decimal spend, read;
     add(k.base_spend, k.extra_spend, spend);
     char digits[kDecimalBufferSize];
     if (parse_decimal(std::string_view(digits, write_decimal(spend, digits)), read) != DecimalError::none) {
-      return nullptr;
+      return false;
     }
-    fields[counters_.spend] = Money{read, ctx_.currency_unit};
+    spend_value = Money{read, ctx_.currency_unit};
   }
+  Value* fields = const_cast<Value*>(record.fields);
+  if (counters_.orders >= 0) fields[counters_.orders] = k.base_orders + k.extra_orders;
+  if (counters_.shares >= 0) fields[counters_.shares] = k.base_shares + k.shares_since_record;
+  if (counters_.spend >= 0) fields[counters_.spend] = spend_value;
   if (counters_.last_order >= 0) fields[counters_.last_order] = last_order;
-  RecordV* r = arena_.record();
-  r->fields = fields;
-  r->size = base.size;
-  r->record = base.record;
-  return r;
+  return true;
 }
 
 const FactsBuilder::Piece& FactsBuilder::order_piece(Index o) {

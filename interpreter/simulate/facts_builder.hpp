@@ -107,12 +107,12 @@ class FactsBuilder {
   // field are within the 64 a load can leave to its caller; 0 if not.
   std::uint64_t counter_fields_ = 0, other_fields_ = 0;
   // Where the counters are of the standard kinds, their slots (-1: not in the schema); they are
-  // then made as values by counter_values instead of read from their text.
+  // then made as values by set_counters instead of read from their text.
   struct Counters {
     bool as_values = false, last_order_optional = true;
     int orders = -1, spend = -1, shares = -1, last_order = -1;
   } counters_;
-  const RecordV* counter_values(const Customer& k, const RecordV& base);
+  bool set_counters(const Customer& k, const RecordV& record);
   std::string time_text_;
   // Where the schema lets referrals be put together from pieces (and the referrer be one), the
   // slots of the referral's referee, first order and orders, and of the root's referrer; -1 if
