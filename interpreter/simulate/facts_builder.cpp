@@ -284,11 +284,21 @@ const RecordV* FactsBuilder::kept_record(Kept& kept, std::string_view text, int 
 const FactsBuilder::Parsed& FactsBuilder::parsed(Index referral) {
   if (parsed_.size() <= referral) parsed_.resize(world_.referrals().size());
   Parsed& p = parsed_[referral];
-  const std::uint32_t version = world_.referrals()[referral].version;
+  const Referral& r = world_.referrals()[referral];
+  const std::uint32_t version = r.version;
   if (p.done && p.version == version) return p;
+  if (p.done && p.from_pieces && p.fields_version == r.fields_version) {
+    const Piece& referee = customer_piece(r.referee);
+    if (referee.value != nullptr && referee.value == p.referee) {
+      p.version = version;
+      p.text_size = p.size_but_referee + referee.text_size;
+      return p;
+    }
+  }
   if (p.done) live_bytes_ -= p.bytes;
   p.done = true;
   p.version = version;
+  p.from_pieces = false;
   const std::size_t start = arena_.bytes_used(), counted = counted_bytes_;
   p.value = referee_slot_ >= 0 ? referral_from_pieces(referral, p) : nullptr;
   if (p.value == nullptr) {
@@ -347,6 +357,11 @@ const RecordV* FactsBuilder::referral_from_pieces(Index referral, Parsed& p) {
   record->size = shell->size;
   record->record = shell->record;
   p.text_size = size;
+  // Only where the referee's counters are written in place does the record stay current.
+  p.from_pieces = counters_.as_values;
+  p.fields_version = r.fields_version;
+  p.referee = referee.value;
+  p.size_but_referee = size - referee.text_size;
   return record;
 }
 

@@ -48,6 +48,13 @@ class FactsBuilder {
   struct Parsed {
     bool done = false;               // the fields below are for `version`
     std::uint32_t version = 0;       // Referral::version
+    // Put together from pieces (by referral_from_pieces) at Referral::fields_version, with this
+    // referee's record, whose counters are written in place (set_counters): when only those
+    // moved, the referral stands as it is, with its size less the referee's, plus theirs.
+    bool from_pieces = false;
+    std::uint32_t fields_version = 0;
+    const RecordV* referee = nullptr;
+    std::size_t size_but_referee = 0;
     const RecordV* value = nullptr;  // null when the referral does not load on its own
     std::size_t text_size = 0;
     std::size_t bytes = 0;  // of `arena_`

@@ -2,6 +2,7 @@
 // touched referrer's facts built from parts must be the document load_facts_json reads from
 // World::facts_json, value for value, and fail with the same errors when that one fails.
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 
 #include <cstdio>
 #include <memory>
@@ -265,6 +266,28 @@ reward thanks to referrer for each qualified referral gives cash 1 CNY
 
 namespace refpol::sim {
 namespace {
+
+// A referee's shares move only their record's counters, written in place: the referral kept
+// stands as it is, with the referee's new counters and its size moved on (from 9 shares to 10,
+// the text is a byte longer).
+TEST(FactsBuilder, SameFactsAndSizeAsARefereesSharesCrossATen) {
+  const std::string customer =
+      R"("kind":"purchase","segment":"loyal","registered_at":"2022-10-05T22:35:18+08:00","order_count":3,"total_spend":"1200.50","service_completed":false,"previous_campaigns":0)";
+  std::vector<std::string> lines = {
+      R"({"id":"E1","ts":"2026-12-01T00:00:00+08:00","type":"customer","new":false,"customer":{"id":"C-1",)" + customer + R"(,"shares":1}})",
+      R"({"id":"E2","ts":"2026-12-01T00:00:00+08:00","type":"customer","new":true,"customer":{"id":"F-1",)" + customer + R"(,"shares":8}})",
+      R"({"id":"E3","ts":"2026-12-08T10:00:00+08:00","type":"referral_bound","referral":"R-1","referrer":"C-1","referee":"F-1","channel":"link"})",
+      R"({"id":"E4","ts":"2026-12-08T12:00:00+08:00","type":"order_placed","order":"O-1","customer":"F-1","amount":"300.10"})",
+  };
+  for (int i = 1; i <= 4; ++i) {
+    lines.push_back(fmt::format(
+        R"({{"id":"S{}","ts":"2026-12-09T1{}:00:00+08:00","type":"share","customer":"F-1","share":"SH-{}","platform":"wechat"}})", i,
+        i, i));
+  }
+  lines.push_back(R"({"id":"E5","ts":"2026-12-10T13:00:00+08:00","type":"order_completed","order":"O-1"})");
+  lines.push_back(R"({"id":"E6","ts":"2026-12-10T14:00:00+08:00","type":"share","customer":"F-1","share":"SH-9","platform":"qq"})");
+  replay_and_compare(lines, 0);
+}
 
 // The campaign is made as values where it is the standard record of two counters (in either
 // order), and read from its text where the policy's Campaign has more: the same facts either way.
