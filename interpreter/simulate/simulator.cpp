@@ -71,7 +71,7 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was = e.committed();
   e.status = status;
   if (was == e.committed() || !e.value) return;
-  Decimal& mine = committed_[e.owner];
+  Decimal& mine = referrers_[e.owner].committed;
   if (e.committed()) {
     add(mine, *e.value, mine);
     add(total_committed_, *e.value, total_committed_);
@@ -84,7 +84,7 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
 // An entry with a recipient id is the only one in `by_key_` with its key parts, so an entry found
 // equal by its parts is the one `by_key_` would give.
 std::optional<std::uint32_t> Runner::find(const Reward& r, std::uint32_t place, Index owner) {
-  const std::vector<std::uint32_t>& last = last_listed_[owner];
+  const std::vector<std::uint32_t>& last = referrers_[owner].last_listed;
   const std::ptrdiff_t guess = static_cast<std::ptrdiff_t>(place) + shift_;
   if (guess >= 0 && static_cast<std::size_t>(guess) < last.size()) {
     const std::uint32_t i = last[static_cast<std::size_t>(guess)];
@@ -152,7 +152,7 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
     by_key_.emplace(KeyParts{kept.rule, kept.role, kept.recipient, kept.scope}, index);
   }
   seen_.push_back(evaluations_);
-  owned_[owner].push_back(index);
+  referrers_[owner].owned.push_back(index);
   set_status(ledger_.back(), r.status);
   return index;
 }
@@ -160,7 +160,7 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
 void Runner::schedule(const DateTime& when, Index referrer) {
   const Due d{when.utc_seconds, referrer};
   if (!due_set_.insert(d).second) return;
-  due_offset_[referrer] = when.offset_seconds;
+  referrers_[referrer].due_offset = when.offset_seconds;
   due_.push_back(d);
   std::push_heap(due_.begin(), due_.end(), std::greater<Due>());
 }
@@ -168,8 +168,8 @@ void Runner::schedule(const DateTime& when, Index referrer) {
 const Runner::Verdict* Runner::verdict(Index r) const {
   if (r >= place_.size() || r >= world_.referrals().size()) return nullptr;
   const Index referrer = world_.referrals()[r].referrer;
-  if (referrer >= verdicts_.size() || place_[r] >= verdicts_[referrer].size()) return nullptr;
-  return &verdicts_[referrer][place_[r]];
+  if (referrer >= referrers_.size() || place_[r] >= referrers_[referrer].verdicts.size()) return nullptr;
+  return &referrers_[referrer].verdicts[place_[r]];
 }
 
 void Runner::advance(const DateTime& t) {
@@ -178,28 +178,21 @@ void Runner::advance(const DateTime& t) {
     const auto [seconds, referrer] = due_.back();
     due_.pop_back();
     due_set_.erase(Due{seconds, referrer});
-    evaluate(referrer, DateTime{seconds, due_offset_[referrer]});
+    evaluate(referrer, DateTime{seconds, referrers_[referrer].due_offset});
   }
 }
 
 void Runner::evaluate(Index referrer, const DateTime& now) {
   const std::size_t customers = world_.customers().size();
-  if (committed_.size() < customers) {
-    committed_.resize(customers);
-    rewarded_rank_.resize(customers, kNone);
-    owned_.resize(customers);
-    last_listed_.resize(customers);
-    due_offset_.resize(customers);
-    verdicts_.resize(customers);
-    if (keep_verdicts_) memos_.resize(customers);
-  }
+  if (referrers_.size() < customers) referrers_.resize(customers);
+  PerReferrer& state = referrers_[referrer];
   const std::size_t referrals = world_.referrals().size();
   if (place_.size() < referrals) place_.resize(referrals, kNone);
   // The campaign's counters as a service would send them: others' committed value, and this
   // referrer's place among the rewarded (docs/simulate.md, "How the replay works").
   Decimal others;
-  sub(total_committed_, committed_[referrer], others);
-  const std::uint32_t rank = rewarded_rank_[referrer] != kNone ? rewarded_rank_[referrer] : rewarded_count_;
+  sub(total_committed_, state.committed, others);
+  const std::uint32_t rank = state.rewarded_rank != kNone ? state.rewarded_rank : rewarded_count_;
   ++evaluations_;
   errors_.clear();
   EvalError error;
@@ -207,7 +200,7 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   EvalOptions options;
   options.write_outputs = false;  // the replay reads the rewards and verdicts only
   if (keep_verdicts_) {
-    ReferralMemo& memo = memos_[referrer];
+    ReferralMemo& memo = state.memo;
     const std::vector<Index>& mine = world_.customers()[referrer].referrals;
     memo.item_tokens.resize(mine.size());
     for (std::size_t i = 0; i < mine.size(); ++i) {
@@ -234,7 +227,7 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   // The verdicts come in the order of the facts' referrals, which is the world's order.
   // They are kept by referrer, in that order, so this loop reads and writes one array.
   const std::vector<Index>& mine = world_.customers()[referrer].referrals;
-  std::vector<Verdict>& verdicts = verdicts_[referrer];
+  std::vector<Verdict>& verdicts = state.verdicts;
   for (std::size_t i = verdicts.size(); i < mine.size(); ++i) place_[mine[i]] = static_cast<std::uint32_t>(i);
   if (verdicts.size() < mine.size()) verdicts.resize(mine.size());
   for (std::size_t i = 0; i < decision_.referrals.size() && i < mine.size(); ++i) {
@@ -259,19 +252,19 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   for (const ReferralVerdict& v : decision_.referrals) {
     if (v.settles_at) consider(*v.settles_at);
   }
-  last_listed_[referrer].assign(listing_.begin(), listing_.end());
+  state.last_listed.assign(listing_.begin(), listing_.end());
   if (next) schedule(*next, referrer);
   // A pending reward this decision no longer gives (its order was refunded before it settled,
   // say) will never be paid: it is withdrawn. Granted ones stay: they were paid.
-  for (std::uint32_t i : owned_[referrer]) {
+  for (std::uint32_t i : state.owned) {
     LedgerEntry& e = ledger_[i];
     if (seen_[i] != evaluations_ && e.status == RewardStatus::pending) {
       e.reason = "withdrawn";
       set_status(e, RewardStatus::void_);
     }
   }
-  if (rewarded_rank_[referrer] == kNone && committed_[referrer].mantissa != 0) {
-    rewarded_rank_[referrer] = rewarded_count_++;
+  if (state.rewarded_rank == kNone && state.committed.mantissa != 0) {
+    state.rewarded_rank = rewarded_count_++;
   }
 }
 

@@ -85,11 +85,6 @@ class Runner {
   std::string key_;
 
   std::deque<LedgerEntry> ledger_;  // a deque: entries never move, so `by_key_` may view them
-  std::vector<std::vector<std::uint32_t>> owned_;  // by referrer: their ledger entries
-  // By referrer: the entry of each reward of their last decision, in order. A decision mostly
-  // gives the rewards of the one before, in the same order, so the entry is first looked for
-  // there, at the place the previous reward had (`shift_`), before in `by_key_`.
-  std::vector<std::vector<std::uint32_t>> last_listed_;
   std::vector<std::uint32_t> listing_;
   std::ptrdiff_t shift_ = 0;
   std::vector<std::uint64_t> seen_;                // by entry: the evaluation that last listed it
@@ -103,7 +98,6 @@ class Runner {
   };
   std::vector<Due> due_;
   std::unordered_set<Due, DueHash> due_set_;
-  std::vector<std::int32_t> due_offset_;           // by referrer: the offset to show that time in
   // What makes a reward's key (rule, role, recipient, scope), as views: found without building
   // the key text for rewards the ledger already has.
   struct KeyParts {
@@ -120,28 +114,39 @@ class Runner {
   };
   std::unordered_map<KeyParts, std::uint32_t, KeyHash> by_key_;
   std::unordered_map<std::string, std::uint32_t> by_text_;  // rewards to a recipient without an id
-  std::vector<Decimal> committed_;          // by referrer: value of granted and pending rewards
   Decimal total_committed_;
-  std::vector<std::uint32_t> rewarded_rank_;  // by referrer: how many were rewarded before them
   std::uint32_t rewarded_count_ = 0;
-  // A referral's latest verdict and when it first qualified, by referrer in the order of their
-  // referrals (place_ gives a referral's place there): an evaluation reads one array.
+  // A referral's latest verdict and when it first qualified.
   struct Verdict {
     std::optional<ReferralStatus> status;
     std::optional<DateTime> qualified_at;
   };
   const Verdict* verdict(Index r) const;
-  std::vector<std::vector<Verdict>> verdicts_;
   std::vector<std::uint32_t> place_;
   std::uint64_t evaluations_ = 0, failed_ = 0;
   std::vector<Problem> failures_;  // the first few
-  // By referrer: their referrals' verdicts, kept while the referral and the referrer are
-  // unchanged, when the policy's verdicts read no more than those (keep_verdicts_).
+  // Referrals' verdicts kept while the referral and the referrer are unchanged, when the
+  // policy's verdicts read no more than those (keep_verdicts_); by the referrer's
+  // Customer::record_version (not version) and the referrals' Referral::fields_version (not
+  // version) when they read none of the counters.
   bool keep_verdicts_ = false;
-  // Kept by the referrer's Customer::record_version (not version) and the referrals'
-  // Referral::fields_version (not version): the verdicts read none of the counters.
   bool referrer_by_record_ = false, referee_by_fields_ = false;
-  std::vector<ReferralMemo> memos_;
+  // What is kept by referrer, side by side: an evaluation reads one place, not one per array.
+  struct PerReferrer {
+    Decimal committed;                     // value of granted and pending rewards
+    std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
+    std::int32_t due_offset = 0;           // the offset to show their next due time in
+    std::vector<std::uint32_t> owned;      // their ledger entries
+    // The entry of each reward of their last decision, in order. A decision mostly gives the
+    // rewards of the one before, in the same order, so the entry is first looked for there, at
+    // the place the previous reward had (`shift_`), before in `by_key_`.
+    std::vector<std::uint32_t> last_listed;
+    // Their referrals' latest verdicts, in the order of their referrals (place_ gives a
+    // referral's place there).
+    std::vector<Verdict> verdicts;
+    ReferralMemo memo;
+  };
+  std::vector<PerReferrer> referrers_;
 };
 
 struct SimulationOptions {
