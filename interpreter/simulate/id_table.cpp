@@ -36,32 +36,40 @@ std::uint64_t IdTable::hash_id(std::string_view id) {
   return h;
 }
 
+std::uint64_t IdTable::prefix_of(std::string_view id) {
+  std::uint64_t prefix = 0;
+  std::memcpy(&prefix, id.data(), id.size() < 8 ? id.size() : 8);
+  return prefix;
+}
+
 std::uint32_t IdTable::find(std::string_view id) const {
   if (slots_.empty()) return kMissing;
-  const auto tag = static_cast<std::uint32_t>(hash_(id) >> 32);
+  const std::uint32_t tag = tag_of(hash_(id), id.size());
+  const std::uint64_t prefix = prefix_of(id);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = tag >> shift_;; i = (i + 1) & mask) {
-    const Slot s = slots_[i];
+    const Slot& s = slots_[i];
     if (s.n == kMissing) return kMissing;
-    if (s.tag == tag && this->id(s.n) == id) return s.n;
+    if (s.tag == tag && holds(s, id, prefix)) return s.n;
   }
 }
 
 std::uint32_t IdTable::insert(std::string_view id, bool& added) {
   if ((ends_.size() + 1) * 2 > slots_.size()) grow();
-  const auto tag = static_cast<std::uint32_t>(hash_(id) >> 32);
+  const std::uint32_t tag = tag_of(hash_(id), id.size());
+  const std::uint64_t prefix = prefix_of(id);
   const std::size_t mask = slots_.size() - 1;
   std::size_t i = tag >> shift_;
   for (;; i = (i + 1) & mask) {
-    const Slot s = slots_[i];
+    const Slot& s = slots_[i];
     if (s.n == kMissing) break;
-    if (s.tag == tag && this->id(s.n) == id) {
+    if (s.tag == tag && holds(s, id, prefix)) {
       added = false;
       return s.n;
     }
   }
   const auto n = static_cast<std::uint32_t>(ends_.size());
-  slots_[i] = Slot{tag, n};
+  slots_[i] = Slot{tag, n, prefix};
   text_.append(id);
   ends_.push_back(text_.size());
   added = true;
@@ -69,7 +77,7 @@ std::uint32_t IdTable::insert(std::string_view id, bool& added) {
 }
 
 void IdTable::grow() {
-  std::vector<Slot> slots(slots_.empty() ? 16 : slots_.size() * 2, Slot{0, kMissing});
+  std::vector<Slot> slots(slots_.empty() ? 16 : slots_.size() * 2, Slot{0, kMissing, 0});
   const int shift = slots_.empty() ? 28 : shift_ - 1;  // 16 slots: the tag's top 4 bits
   const std::size_t mask = slots.size() - 1;
   for (const Slot& s : slots_) {

@@ -33,10 +33,23 @@ class IdTable {
   static std::uint64_t hash_id(std::string_view id);
 
  private:
+  // A slot tells most ids apart without reading the ids' text (which lies elsewhere, a cache
+  // miss away): ids of up to 8 bytes whole, longer ones by their first 8 bytes and length.
   struct Slot {
-    std::uint32_t tag;  // the high half of the id's hash: its top bits choose the slot
-    std::uint32_t n;    // kMissing: empty
+    std::uint32_t tag;     // the high bits of the id's hash (the top ones choose the slot) and,
+                           // in the low 4, the id's length, or 15 for 15 bytes and more
+    std::uint32_t n;       // kMissing: empty
+    std::uint64_t prefix;  // the id's first 8 bytes, zero after its end
   };
+  static std::uint32_t tag_of(std::uint64_t hash, std::size_t size) {
+    return (static_cast<std::uint32_t>(hash >> 32) & ~std::uint32_t{0xF}) |
+           static_cast<std::uint32_t>(size < 15 ? size : 15);
+  }
+  static std::uint64_t prefix_of(std::string_view id);
+  // Whether the slot holds `id` (whose tag matched).
+  bool holds(const Slot& s, std::string_view id, std::uint64_t prefix) const {
+    return s.prefix == prefix && (id.size() <= 8 || this->id(s.n) == id);
+  }
   void grow();
 
   Hash hash_;

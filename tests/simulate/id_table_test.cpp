@@ -66,6 +66,20 @@ TEST(IdTable, EveryHashTheSame) {
   EXPECT_EQ(t.find("C100000"), IdTable::kMissing);
 }
 
+// A slot tells ids apart by their length and first 8 bytes before it reads their text: with
+// every hash the same, ids alike in their first 8 bytes, ids that differ only by a trailing zero
+// byte, and ids of 15 bytes and more (whose length the slot does not hold) are all told apart.
+TEST(IdTable, IdsAlikeInTheirFirstBytesOrLength) {
+  IdTable t([](std::string_view) -> std::uint64_t { return 7; });
+  using namespace std::string_literals;
+  add_and_find(t, {"ABCDEFGH", "ABCDEFGH1", "ABCDEFGH2", "AB", "AB\0"s, "AB\0\0"s, "ABCDEFG", "ABCDEFG\0"s,
+                   std::string(15, 'x'), std::string(16, 'x'), std::string(30, 'x'), std::string(15, 'x') + "y"});
+  EXPECT_EQ(t.find("ABCDEFGH3"), IdTable::kMissing);
+  EXPECT_EQ(t.find("AB\0\0\0"s), IdTable::kMissing);
+  EXPECT_EQ(t.find(std::string(17, 'x')), IdTable::kMissing);
+  EXPECT_EQ(t.find("A"), IdTable::kMissing);
+}
+
 // The slot comes from the top bits of the hash's high half (the tag): ids with small tags share
 // the first slot but differ in their tags; ids with tags near the top fill the last slots and
 // wrap around to the first, also while the table grows; ids whose hashes differ only in the low
