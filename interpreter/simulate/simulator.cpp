@@ -159,8 +159,10 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
 
 void Runner::schedule(const DateTime& when, Index referrer) {
   const Due d{when.utc_seconds, referrer};
-  if (!due_set_.insert(d).second) return;
-  referrers_[referrer].due_offset = when.offset_seconds;
+  PerReferrer& state = referrers_[referrer];
+  if (std::find(state.due.begin(), state.due.end(), d.first) != state.due.end()) return;
+  state.due.push_back(d.first);
+  state.due_offset = when.offset_seconds;
   due_.push_back(d);
   std::push_heap(due_.begin(), due_.end(), std::greater<Due>());
 }
@@ -177,7 +179,11 @@ void Runner::advance(const DateTime& t) {
     std::pop_heap(due_.begin(), due_.end(), std::greater<Due>());
     const auto [seconds, referrer] = due_.back();
     due_.pop_back();
-    due_set_.erase(Due{seconds, referrer});
+    std::vector<std::int64_t>& pending = referrers_[referrer].due;
+    if (auto it = std::find(pending.begin(), pending.end(), seconds); it != pending.end()) {
+      *it = pending.back();
+      pending.pop_back();
+    }
     evaluate(referrer, DateTime{seconds, referrers_[referrer].due_offset});
   }
 }

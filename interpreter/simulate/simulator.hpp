@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "interpreter/compile/program.hpp"
@@ -88,16 +87,11 @@ class Runner {
   std::vector<std::uint32_t> listing_;
   std::ptrdiff_t shift_ = 0;
   std::vector<std::uint64_t> seen_;                // by entry: the evaluation that last listed it
-  // (utc seconds, referrer) to look at again, each once: a min-heap for the order, a hash set
-  // for telling a new moment from one already due (a tree of them missed the cache at each level).
+  // (utc seconds, referrer) to look at again, each once: a min-heap for the order; each
+  // referrer's own moments (PerReferrer::due, mostly one or none) tell a new moment from one
+  // already due.
   using Due = std::pair<std::int64_t, Index>;
-  struct DueHash {
-    std::size_t operator()(const Due& d) const noexcept {
-      return std::hash<std::uint64_t>()(static_cast<std::uint64_t>(d.first) * 0x9E3779B97F4A7C15ull ^ d.second);
-    }
-  };
   std::vector<Due> due_;
-  std::unordered_set<Due, DueHash> due_set_;
   // What makes a reward's key (rule, role, recipient, scope), as views: found without building
   // the key text for rewards the ledger already has.
   struct KeyParts {
@@ -136,6 +130,7 @@ class Runner {
     Decimal committed;                     // value of granted and pending rewards
     std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
     std::int32_t due_offset = 0;           // the offset to show their next due time in
+    std::vector<std::int64_t> due;         // the moments (utc seconds) they are due at, in due_
     std::vector<std::uint32_t> owned;      // their ledger entries
     // The entry of each reward of their last decision, in order. A decision mostly gives the
     // rewards of the one before, in the same order, so the entry is first looked for there, at
