@@ -167,14 +167,24 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
   parts.community = community_.read == Read::in_rest;
   parts.organisation = organisation_.read == Read::in_rest;
   parts.shares = shares_read_;
-  world_.facts_json(referrer, kPlaceholderNow, kPlaceholderBudget, 0, text_, parts);
+  if (rests_.size() <= referrer) grow_kept();
+  Kept& rest = rests_[referrer];
+  const std::uint64_t fills = referrer_value != nullptr ? std::uint64_t{1} << referrer_slot_ : 0;
+  // Where the rest holds nothing but the referrer's shares, whose list only grows, it is the
+  // same text while their number is: not written again.
+  const bool by_shares = !parts.referrer && !parts.community && !parts.organisation;
+  const std::size_t shares = world_.customers()[referrer].share_events.size();
+  const bool same_rest =
+      by_shares && rest.done && rest.by_shares && rest.shares == shares && rest.caller_fills == fills;
+  if (!same_rest) world_.facts_json(referrer, kPlaceholderNow, kPlaceholderBudget, 0, text_, parts);
+  const std::size_t rest_size = same_rest ? rest.text.size() : text_.size();
   const std::string now_text = to_string(now);
   char rank[24];
   const auto rank_size =
       static_cast<std::size_t>(std::to_chars(rank, rank + sizeof rank, rewarded_referrers).ptr - rank);
   // The whole text: this one with the real `now` and counters, the referrals written between
   // the brackets, with commas, and the parts left out in place of their null or [].
-  std::size_t size = text_.size() - kPlaceholderNowText.size() + now_text.size() -
+  std::size_t size = rest_size - kPlaceholderNowText.size() + now_text.size() -
                      kPlaceholderBudget.size() + budget_spent.size() - 1 + rank_size +
                      (mine.empty() ? 0 : mine.size() - 1);
   if (!shares_read_) size += world_.customers()[referrer].shares_json.size();
@@ -193,7 +203,6 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
     if (o.read == Read::in_rest) continue;
     const std::uint64_t token = i == 0 ? world_.community_token(referrer) : world_.organisation_token(referrer);
     if (token == World::kNoPart) continue;  // null, as in the rest
-    if (rests_.size() <= referrer) grow_kept();
     Piece& kept = i == 0 ? communities_[referrer] : organisations_[referrer];
     if (!kept.done || kept.version != token) {
       piece_text_.clear();
@@ -210,9 +219,9 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
   }
   whole_size_ = size;
   if (size > kMaxFactsBytes) return false;
-  if (rests_.size() <= referrer) grow_kept();
-  const std::uint64_t fills = referrer_value != nullptr ? std::uint64_t{1} << referrer_slot_ : 0;
-  const RecordV* kept = kept_record(rests_[referrer], text_, 0, 1, fills);
+  const RecordV* kept = same_rest ? rest.value : kept_record(rest, text_, 0, 1, fills);
+  rest.by_shares = by_shares;
+  rest.shares = shares;
   if (kept == nullptr) return false;
   // `now` as the loader reads it, and the campaign as it stands in the whole text (depth 2).
   DateTime now_read;

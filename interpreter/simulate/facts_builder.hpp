@@ -84,6 +84,9 @@ class FactsBuilder {
   // A part of a referrer's document kept parsed while its text is the same.
   struct Kept {
     bool done = false;
+    // A rest that holds nothing but the referrer's shares, when there were `shares` of them.
+    bool by_shares = false;
+    std::size_t shares = 0;
     std::uint64_t caller_fills = 0;  // as given to load_facts_json_record
     std::string text;
     const RecordV* value = nullptr;  // null when it does not load on its own
