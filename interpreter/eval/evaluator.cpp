@@ -242,9 +242,14 @@ class Engine {
         referee_ok = kept->referee_ok;
         voided = kept->voided;
         qualifies = kept->qualifies;
-        labels(p.referee_eligible, kept->referee_failed, referee_failed);
-        labels(p.voids, kept->void_held, void_held);
-        labels(p.qualifies, kept->qual_failed, qual_failed);
+        // Only the labels its status gives as reasons (below).
+        if (voided) {
+          labels(p.voids, kept->void_held, void_held);
+        } else if (!referee_ok) {
+          labels(p.referee_eligible, kept->referee_failed, referee_failed);
+        } else if (!qualifies) {
+          labels(p.qualifies, kept->qual_failed, qual_failed);
+        }
       } else {
         std::uint64_t referee_mask = 0, void_mask = 0, qual_mask = 0;
         referee_ok = conditions(p.referee_eligible, referee_what, referee_failed, false, &referee_mask);
