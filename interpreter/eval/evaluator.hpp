@@ -73,7 +73,8 @@ struct EvalScratch {
     Value value;
   };
   std::vector<KeptCall> calls;
-  static constexpr std::size_t kKeptCalls = 1 << 12;
+  static constexpr int kKeptCallsBits = 12;
+  static constexpr std::size_t kKeptCalls = std::size_t{1} << kKeptCallsBits;
   // A referral's failed (or held, for `void`) labels while it is decided, kept to reuse their
   // memory.
   std::vector<std::string_view> referee_failed, void_held, qual_failed;

@@ -400,8 +400,12 @@ Value Machine::eval(std::uint32_t index) {
         if (failed_ || argument.index() != kRecord) return call_with(n, argument);
         const RecordV* record = unsafe_get<kRecord>(argument);
         if (scratch_.calls.empty()) scratch_.calls.resize(EvalScratch::kKeptCalls);
-        const auto h = (reinterpret_cast<std::uintptr_t>(record) >> 4) * 0x9E3779B97F4A7C15ull + n.callee;
-        EvalScratch::KeptCall& kept = scratch_.calls[(h >> 20) & (EvalScratch::kKeptCalls - 1)];
+        // The record and the define both in every bit of the product's top bits, which choose
+        // the place: calls of several defines on one referral must not share it.
+        const std::uint64_t key = (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(record)) >> 3) ^
+                                  (std::uint64_t{n.callee} << 44);
+        const auto place = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - EvalScratch::kKeptCallsBits));
+        EvalScratch::KeptCall& kept = scratch_.calls[place];
         if (kept.stamp == scratch_.stamp && kept.define == n.callee && kept.argument == record) return kept.value;
         Value v = call_with(n, argument);
         if (!failed_) kept = EvalScratch::KeptCall{scratch_.stamp, n.callee, record, v};
