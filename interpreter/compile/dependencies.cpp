@@ -1,7 +1,7 @@
 // What each part of a compiled policy reads, worked out once after compiling, so evaluation can
 // keep values it knows cannot change:
 // - a definition without parameters that reads no local (no `referral`, no `position`) has one
-//   value all through an evaluation, once `qualified_referrals` is known (Machine keeps it);
+//   value all through an evaluation (Machine keeps it);
 // - a call of a definition of one parameter that reads no other local has one value for each
 //   argument all through an evaluation (Machine keeps it for records: `settled(r)` is worked out
 //   once per referral, however many definitions ask);
@@ -153,10 +153,7 @@ class FieldReads {
       case Op::root_field:
         if (p_.referrer_slot >= 0 && n.slot == static_cast<std::uint32_t>(p_.referrer_slot)) return Path{};
         return std::nullopt;
-      case Op::local: {
-        const std::optional<Path>* b = bound(env, n.slot);
-        return b != nullptr ? *b : std::nullopt;
-      }
+      case Op::local: return bound_or_none(env, n.slot);
       case Op::field: {
         std::optional<Path> base = path(n.a, env);
         if (!base) return std::nullopt;

@@ -48,7 +48,7 @@ enum class Op : std::uint8_t {
   any,
   all,
   builtin,      // aux: BuiltinId, args
-  call,         // aux: define index, args -> parameter slots
+  call,         // callee: define index, args -> parameter slots (from `slot`), c: its body
   define,       // aux: define index (a value without parameters)
 };
 
@@ -149,7 +149,7 @@ struct Program {
 
   // What evaluation may keep (analyse_dependencies, dependencies.cpp).
   // Per define: 1 when it has no parameters and reads no local, so it has one value all
-  // through an evaluation once `qualified_referrals` is known.
+  // through an evaluation.
   std::vector<std::uint8_t> define_cacheable;
   // Per define: 1 when it has one parameter and reads no other local, so a call's value depends
   // on its argument alone within an evaluation (Machine keeps it by the argument's record).

@@ -59,13 +59,14 @@ struct EvalScratch {
   std::vector<Value> locals;
   std::vector<Value> temp;
   // Values of definitions already worked out (Program::define_cacheable), good while their
-  // stamp is `stamp`: a new evaluation, or the qualified referrals becoming known, moves it on.
+  // stamp is `stamp`: a new evaluation moves it on.
   std::vector<Value> define_values;
   std::vector<std::uint64_t> define_stamps;
   std::uint64_t stamp = 0;
   // Values of calls (Program::call_memoizable) by the define and its argument's record, good
-  // while their stamp is `stamp`; each argument has one place, shared by hashing (a newer call
-  // there replaces the older).
+  // while their stamp is `stamp`; each (define, record) has one place of 2^kept_calls_bits,
+  // chosen by hashing, and a newer call there replaces the older. Tests set the bits lower to
+  // make calls share places.
   struct KeptCall {
     std::uint64_t stamp = 0;
     std::uint32_t define = 0;
@@ -74,7 +75,7 @@ struct EvalScratch {
   };
   std::vector<KeptCall> calls;
   static constexpr int kKeptCallsBits = 12;
-  static constexpr std::size_t kKeptCalls = std::size_t{1} << kKeptCallsBits;
+  int kept_calls_bits = kKeptCallsBits;  // 0 to 16
   // A referral's failed (or held, for `void`) labels while it is decided, kept to reuse their
   // memory.
   std::vector<std::string_view> referee_failed, void_held, qual_failed;

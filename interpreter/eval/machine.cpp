@@ -399,12 +399,13 @@ Value Machine::eval(std::uint32_t index) {
         Value argument = eval(p_.args[n.args_begin]);
         if (failed_ || argument.index() != kRecord) return call_with(n, argument);
         const RecordV* record = unsafe_get<kRecord>(argument);
-        if (scratch_.calls.empty()) scratch_.calls.resize(EvalScratch::kKeptCalls);
+        const int bits = std::clamp(scratch_.kept_calls_bits, 0, 16);
+        if (scratch_.calls.size() != std::size_t{1} << bits) scratch_.calls.assign(std::size_t{1} << bits, {});
         // The record and the define both in every bit of the product's top bits, which choose
         // the place: calls of several defines on one referral must not share it.
         const std::uint64_t key = (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(record)) >> 3) ^
                                   (std::uint64_t{n.callee} << 44);
-        const auto place = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - EvalScratch::kKeptCallsBits));
+        const auto place = bits == 0 ? 0 : static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
         EvalScratch::KeptCall& kept = scratch_.calls[place];
         if (kept.stamp == scratch_.stamp && kept.define == n.callee && kept.argument == record) return kept.value;
         Value v = call_with(n, argument);

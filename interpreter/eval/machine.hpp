@@ -47,7 +47,8 @@ class Machine {
   }
 
   void set_local(std::uint32_t slot, Value v) { scratch_.locals[slot] = v; }
-  // Definitions that read the qualified referrals were absent until now: none kept is kept.
+  // Kept values are dropped (a new stamp): a safeguard, as the checker refuses anything that
+  // reads the qualified referrals while the verdicts are being decided (E110).
   void set_qualified(const ListV* list) {
     qualified_ = list;
     ++scratch_.stamp;

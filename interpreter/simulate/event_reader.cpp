@@ -9,7 +9,6 @@
 #include <charconv>
 
 #include "interpreter/eval/decimal.hpp"
-#include "interpreter/simulate/world.hpp"
 #include "interpreter/source/diagnostic.hpp"
 
 namespace refpol::sim {
@@ -114,7 +113,7 @@ void append_minified(std::string& out, dom::element value) {
 
 // The record keys the world keeps as numbers and moves on (Event::counters).
 bool is_counter(std::string_view key) {
-  for (std::string_view counter : World::kCounterFields) {
+  for (std::string_view counter : kCounterFields) {
     if (key == counter) return true;
   }
   return false;

@@ -29,6 +29,10 @@ enum class EventType : std::uint8_t {
 inline constexpr std::size_t kEventTypeCount = 13;
 const char* event_type_name(EventType t);
 
+// The keys of a customer record the world keeps as numbers and moves on with orders and shares
+// (Event::counters); the rest of the record is as the customer event gave it.
+inline constexpr std::string_view kCounterFields[] = {"order_count", "total_spend", "last_order_at", "shares"};
+
 // One event, as read from its line (strings are copies: the line's buffer is reused).
 struct Event {
   EventType type = EventType::customer;

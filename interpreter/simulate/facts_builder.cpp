@@ -99,10 +99,7 @@ FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world, std::size_t co
     if (record_at(root, referrer, TypeKind::record) == customer) referrer_slot_ = referrer;
     const RecordInfo& info = records[static_cast<std::size_t>(customer)];
     if (info.fields.size() <= 64) {
-      for (std::string_view name : World::kCounterFields) {
-        const int i = info.index_of(name);
-        if (i >= 0) counter_fields_ |= std::uint64_t{1} << i;
-      }
+      counter_fields_ = counter_fields(info);
       const std::uint64_t all = info.fields.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << info.fields.size()) - 1;
       other_fields_ = counter_fields_ != 0 ? all & ~counter_fields_ : 0;
       if (other_fields_ == 0) counter_fields_ = 0;
@@ -447,11 +444,12 @@ const RecordV* FactsBuilder::customer_from_parts(Index c, std::size_t& text_size
 // text they are written as (so with the same scale and offset). False, with nothing written,
 // where that does not load (no last order for a required field).
 bool FactsBuilder::set_counters(const Customer& k, const RecordV& record) {
+  const CustomerCounters c = World::counters(k);
   Value last_order;
   if (counters_.last_order >= 0) {
-    if (k.last_order_at) {
+    if (c.last_order_at) {
       time_text_.clear();
-      append_datetime(time_text_, *k.last_order_at);
+      append_datetime(time_text_, *c.last_order_at);
       DateTime t;
       std::string problem;
       if (!parse_datetime(time_text_, *ctx_.zone, t, problem)) return false;
@@ -460,20 +458,19 @@ bool FactsBuilder::set_counters(const Customer& k, const RecordV& record) {
       return false;
     }
   }
-  Value spend_value;
+  Value spend;
   if (counters_.spend >= 0) {
-    Decimal spend, read;
-    add(k.base_spend, k.extra_spend, spend);
+    Decimal read;
     char digits[kDecimalBufferSize];
-    if (parse_decimal(std::string_view(digits, write_decimal(spend, digits)), read) != DecimalError::none) {
+    if (parse_decimal(std::string_view(digits, write_decimal(c.spend, digits)), read) != DecimalError::none) {
       return false;
     }
-    spend_value = Money{read, ctx_.currency_unit};
+    spend = Money{read, ctx_.currency_unit};
   }
   Value* fields = const_cast<Value*>(record.fields);
-  if (counters_.orders >= 0) fields[counters_.orders] = k.base_orders + k.extra_orders;
-  if (counters_.shares >= 0) fields[counters_.shares] = k.base_shares + k.shares_since_record;
-  if (counters_.spend >= 0) fields[counters_.spend] = spend_value;
+  if (counters_.orders >= 0) fields[counters_.orders] = c.orders;
+  if (counters_.shares >= 0) fields[counters_.shares] = c.shares;
+  if (counters_.spend >= 0) fields[counters_.spend] = spend;
   if (counters_.last_order >= 0) fields[counters_.last_order] = last_order;
   return true;
 }
@@ -521,6 +518,16 @@ const RecordV* FactsBuilder::campaign_values(std::string_view budget_spent, std:
   r->size = 2;
   r->record = campaign_record_;
   return r;
+}
+
+std::uint64_t counter_fields(const RecordInfo& info) {
+  if (info.fields.size() > 64) return ~std::uint64_t{0};
+  std::uint64_t mask = 0;
+  for (std::string_view name : kCounterFields) {
+    const int i = info.index_of(name);
+    if (i >= 0) mask |= std::uint64_t{1} << i;
+  }
+  return mask;
 }
 
 void FactsBuilder::collect() {

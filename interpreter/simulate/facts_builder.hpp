@@ -16,6 +16,10 @@
 
 namespace refpol::sim {
 
+// The fields of a customer record type that are counters (kCounterFields), by slot; all ones for
+// a record of more fields than a mask holds.
+std::uint64_t counter_fields(const RecordInfo& info);
+
 class FactsBuilder {
  public:
   // The parts are all dropped (and read again as needed) when the arena they take is past

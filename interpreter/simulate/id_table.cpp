@@ -38,7 +38,7 @@ std::uint64_t IdTable::hash_id(std::string_view id) {
 
 std::uint64_t IdTable::prefix_of(std::string_view id) {
   std::uint64_t prefix = 0;
-  std::memcpy(&prefix, id.data(), id.size() < 8 ? id.size() : 8);
+  if (!id.empty()) std::memcpy(&prefix, id.data(), id.size() < 8 ? id.size() : 8);
   return prefix;
 }
 

@@ -49,15 +49,7 @@ Runner::Runner(std::shared_ptr<const Program> program, World& world, bool keep_v
     return i < 0 ? -1 : info.fields[static_cast<std::size_t>(i)].type.record;
   };
   auto counters = [&](int record) {
-    if (record < 0) return ~std::uint64_t{0};
-    const RecordInfo& info = schema.records[static_cast<std::size_t>(record)];
-    std::uint64_t mask = 0;
-    for (std::string_view name : World::kCounterFields) {
-      const int i = info.index_of(name);
-      if (i >= 64) return ~std::uint64_t{0};
-      if (i >= 0) mask |= std::uint64_t{1} << i;
-    }
-    return mask;
+    return record < 0 ? ~std::uint64_t{0} : counter_fields(schema.records[static_cast<std::size_t>(record)]);
   };
   const int referral_record = [&] {
     if (p.referrals_slot < 0) return -1;

@@ -295,18 +295,26 @@ void World::customer_counters_json(Index c, std::string& out) const {
   counters_body(customers_[c], out);
 }
 
+CustomerCounters World::counters(const Customer& k) {
+  CustomerCounters c;
+  c.orders = k.base_orders + k.extra_orders;
+  c.shares = k.base_shares + k.shares_since_record;
+  add(k.base_spend, k.extra_spend, c.spend);
+  c.last_order_at = k.last_order_at;
+  return c;
+}
+
 void World::counters_body(const Customer& k, std::string& out) const {
-  Decimal spend;
-  add(k.base_spend, k.extra_spend, spend);
+  const CustomerCounters c = counters(k);
   out += R"("order_count":)";
-  put_int(out, k.base_orders + k.extra_orders);
+  put_int(out, c.orders);
   out += R"(,"total_spend":")";
   char digits[kDecimalBufferSize];
-  out.append(digits, write_decimal(spend, digits));
+  out.append(digits, write_decimal(c.spend, digits));
   out += R"(","shares":)";
-  put_int(out, k.base_shares + k.shares_since_record);
+  put_int(out, c.shares);
   out += R"(,"last_order_at":)";
-  put_time(out, k.last_order_at);
+  put_time(out, c.last_order_at);
   out += '}';
 }
 

@@ -60,6 +60,13 @@ struct Customer {
   std::uint32_t record_version = 0;  // moves on each time `record_json` changes
 };
 
+// A customer's counters as they stand (the record's own, moved on by orders and shares).
+struct CustomerCounters {
+  std::int64_t orders = 0, shares = 0;
+  Decimal spend;
+  std::optional<DateTime> last_order_at;
+};
+
 struct Referral {
   std::string id;
   Index referrer = kNone, referee = kNone;
@@ -103,9 +110,6 @@ struct FactsParts {
 
 class World {
  public:
-  // The keys of a customer record the world keeps as numbers and moves on with orders and
-  // shares; the rest of the record is as the customer event gave it.
-  static constexpr std::string_view kCounterFields[] = {"order_count", "total_spend", "last_order_at", "shares"};
 
   // Applies the event; false with a message (and nothing changed) when it refers to something
   // unknown or repeats an id. `in_window` marks what the metrics count.
@@ -142,6 +146,8 @@ class World {
   // Its counters alone, as an object: `{"order_count":...}`. customer_json() is `{`,
   // Customer::record_json, then this without its `{`.
   void customer_counters_json(Index c, std::string& out) const;
+  // The values customer_counters_json writes.
+  static CustomerCounters counters(const Customer& k);
   // An order's `{...}` (a first order, an element of `orders`); Order::version tells when it
   // changed.
   void order_json(Index o, std::string& out) const { order_json(orders_[o], out); }

@@ -422,8 +422,12 @@ output doubled = referrer.order_count * 2
 // definitions called on the same referral keep their own values, and the next evaluation, whose
 // records lie at the same places in the reused document, works them out again.
 TEST(KeptValues, CallsAreKeptByDefinitionAndArgumentForOneEvaluation) {
-  MemoRun run;
-  run.program = compiled(R"(
+  // Also with one place for every call: each call then replaces the one kept before.
+  for (int bits : {EvalScratch::kKeptCallsBits, 0}) {
+    SCOPED_TRACE(bits);
+    MemoRun run;
+    run.scratch.kept_calls_bits = bits;
+    run.program = compiled(R"(
 define refunded(r) = r.first_order is present and r.first_order.refunded
 define kept(r) = r.first_order is present and not r.first_order.refunded
 referral qualifies when { done: referral.first_order.completed_at is present }
@@ -433,24 +437,25 @@ output both = count(r in referrals where refunded(r) and kept(r))
 output either = count(r in referrals where refunded(r) or kept(r))
 output referrals_count = count(referrals)
 )");
-  ASSERT_TRUE(run.program);
-  ASSERT_TRUE(run.program->call_memoizable[0] && run.program->call_memoizable[1]);
-  auto outputs = [&] {
-    std::string all;
-    for (const OutputValue& o : run.decision.outputs) all += o.name + "=" + o.json + " ";
-    return all;
-  };
-  ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", true), MemoRun::referral(2, "f2", false)}, nullptr));
-  EXPECT_EQ(outputs(), "refunded_count=1 kept_count=1 both=0 either=2 referrals_count=2 ");
-  ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", true), MemoRun::referral(2, "f2", true)}, nullptr));
-  EXPECT_EQ(outputs(), "refunded_count=2 kept_count=0 both=0 either=2 referrals_count=2 ");
-  // The same text but for the flags: the records are read into the same places.
-  ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", false), MemoRun::referral(2, "f2", false)}, nullptr));
-  EXPECT_EQ(outputs(), "refunded_count=0 kept_count=2 both=0 either=2 referrals_count=2 ");
-  ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", false), MemoRun::referral(2, "f2", true),
-                             MemoRun::referral(3, "f3", true)},
-                      nullptr));
-  EXPECT_EQ(outputs(), "refunded_count=2 kept_count=1 both=0 either=3 referrals_count=3 ");
+    ASSERT_TRUE(run.program);
+    ASSERT_TRUE(run.program->call_memoizable[0] && run.program->call_memoizable[1]);
+    auto outputs = [&] {
+      std::string all;
+      for (const OutputValue& o : run.decision.outputs) all += o.name + "=" + o.json + " ";
+      return all;
+    };
+    ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", true), MemoRun::referral(2, "f2", false)}, nullptr));
+    EXPECT_EQ(outputs(), "refunded_count=1 kept_count=1 both=0 either=2 referrals_count=2 ");
+    ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", true), MemoRun::referral(2, "f2", true)}, nullptr));
+    EXPECT_EQ(outputs(), "refunded_count=2 kept_count=0 both=0 either=2 referrals_count=2 ");
+    // The same text but for the flags: the records are read into the same places.
+    ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", false), MemoRun::referral(2, "f2", false)}, nullptr));
+    EXPECT_EQ(outputs(), "refunded_count=0 kept_count=2 both=0 either=2 referrals_count=2 ");
+    ASSERT_TRUE(run.run("u1", {MemoRun::referral(1, "f1", false), MemoRun::referral(2, "f2", true),
+                               MemoRun::referral(3, "f3", true)},
+                        nullptr));
+    EXPECT_EQ(outputs(), "refunded_count=2 kept_count=1 both=0 either=3 referrals_count=3 ");
+  }
 }
 
 }  // namespace
