@@ -289,24 +289,32 @@ TEST(FactsBuilder, SameFactsAndSizeAsARefereesSharesCrossATen) {
   replay_and_compare(lines, 0);
 }
 
+// A policy with its own schema: `customer` (the Customer record), the other records, `extra`
+// (more records), the facts with `facts_more` in them, and one reward to the referrer.
+std::shared_ptr<const Program> own_policy(const std::string& customer, const std::string& extra,
+                                          const std::string& facts_more, const std::string& when) {
+  const std::string text = R"(policy "own" version 1
+currency CNY
+timezone "Asia/Shanghai"
+)" + customer + R"(
+record Order { id: string  placed_at: datetime  amount: money  completed_at: datetime?  refunded: bool }
+record Referral { id: string  referee: Customer  bound_at: datetime  channel: string  first_order: Order?  orders: list of Order }
+)" + extra + R"(
+facts { referrer: Customer  referrals: list of Referral)" + facts_more + R"( }
+referral qualifies when { done: referral.first_order.completed_at is present }
+reward thanks to referrer for each qualified referral)" + when + R"( gives cash 1 CNY
+)";
+  CompileResult r = compile_text((source_dir() / "tests/simulate/own.refpol").string(), text);
+  EXPECT_TRUE(r.program) << render_text(r.diagnostics);
+  return r.program;
+}
+
 // The campaign is made as values where it is the standard record of two counters (in either
 // order), and read from its text where the policy's Campaign has more: the same facts either way.
 TEST(FactsBuilder, SameCampaignWhetherMadeAsValuesOrRead) {
   auto own = [](const std::string& campaign) {
-    const std::string text = R"(policy "own" version 1
-currency CNY
-timezone "Asia/Shanghai"
-record Customer { id: string  kind: string }
-record Order { id: string  placed_at: datetime  amount: money  completed_at: datetime?  refunded: bool }
-record Referral { id: string  referee: Customer  bound_at: datetime  channel: string  first_order: Order?  orders: list of Order }
-)" + campaign + R"(
-facts { referrer: Customer  referrals: list of Referral  campaign: Campaign }
-referral qualifies when { done: referral.first_order.completed_at is present }
-reward thanks to referrer for each qualified referral when campaign.budget_spent < 1000 CNY gives cash 1 CNY
-)";
-    CompileResult r = compile_text((source_dir() / "tests/simulate/own.refpol").string(), text);
-    EXPECT_TRUE(r.program) << render_text(r.diagnostics);
-    return r.program;
+    return own_policy("record Customer { id: string  kind: string }", campaign, "  campaign: Campaign",
+                      " when campaign.budget_spent < 1000 CNY");
   };
   const std::vector<std::shared_ptr<const Program>> programs = {
       own("record Campaign { rewarded_referrers: int  budget_spent: money }"),
@@ -323,21 +331,7 @@ reward thanks to referrer for each qualified referral when campaign.budget_spent
 // some), and read from their text where one is not; a required `last_order_at` that a customer
 // lacks fails the facts as the text does.
 TEST(FactsBuilder, SameCountersWhetherMadeAsValuesOrRead) {
-  auto own = [](const std::string& customer) {
-    const std::string text = R"(policy "own" version 1
-currency CNY
-timezone "Asia/Shanghai"
-)" + customer + R"(
-record Order { id: string  placed_at: datetime  amount: money  completed_at: datetime?  refunded: bool }
-record Referral { id: string  referee: Customer  bound_at: datetime  channel: string  first_order: Order?  orders: list of Order }
-facts { referrer: Customer  referrals: list of Referral }
-referral qualifies when { done: referral.first_order.completed_at is present }
-reward thanks to referrer for each qualified referral gives cash 1 CNY
-)";
-    CompileResult r = compile_text((source_dir() / "tests/simulate/own.refpol").string(), text);
-    EXPECT_TRUE(r.program) << render_text(r.diagnostics);
-    return r.program;
-  };
+  auto own = [](const std::string& customer) { return own_policy(customer, "", "", ""); };
   const std::vector<std::shared_ptr<const Program>> programs = {
       own("record Customer { id: string  kind: string  total_spend: money  last_order_at: datetime? }"),
       own("record Customer { id: string  order_count: number  total_spend: money  last_order_at: datetime? }"),
