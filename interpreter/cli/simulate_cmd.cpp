@@ -12,6 +12,7 @@
 
 #include "interpreter/cli/commands.hpp"
 #include "interpreter/cli/line_reader.hpp"
+#include "interpreter/simulate/huge_pages.hpp"
 #include "interpreter/simulate/report_html.hpp"
 #include "interpreter/simulate/simulator.hpp"
 #include "interpreter/source/diagnostic.hpp"
@@ -98,6 +99,7 @@ int run_simulate(const SimulateCmdOptions& o) {
       return kExitUsage;
     }
   }
+  sim::HugePageHeap huge_pages;  // a replay's memory in 2 MB pages (huge_pages.hpp)
   sim::Simulation simulation(policy, baseline, options);
   LineReader reader(fd, kMaxFactsBytes, nullptr);
   LineReader::Line line;
@@ -117,6 +119,7 @@ int run_simulate(const SimulateCmdOptions& o) {
       if (reported++ < 100) std::fputs(fmt::format("{}:{}: warning: skipped: {}\n", o.events, p.line, p.message).c_str(), stderr);
     }
     progress.update(number);
+    huge_pages.poll();
   }
   if (fd != 0) ::close(fd);
   if (reader.error() != 0) {

@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "interpreter/simulate/huge_pages.hpp"
+
 namespace refpol::sim {
 
 // Eight bytes at a time, then murmur3's finaliser so that ids differing in one digit land far
@@ -77,7 +79,12 @@ std::uint32_t IdTable::insert(std::string_view id, bool& added) {
 }
 
 void IdTable::grow() {
-  std::vector<Slot> slots(slots_.empty() ? 16 : slots_.size() * 2, Slot{0, kMissing, 0});
+  const std::size_t size = slots_.empty() ? 16 : slots_.size() * 2;
+  std::vector<Slot> slots;
+  // A large table is marked for huge pages before it is first written (huge_pages.hpp).
+  slots.reserve(size);
+  if (size * sizeof(Slot) >= kHugePageBytes) advise_huge_pages(slots.data(), size * sizeof(Slot));
+  slots.assign(size, Slot{0, kMissing, 0});
   const int shift = slots_.empty() ? 28 : shift_ - 1;  // 16 slots: the tag's top 4 bits
   const std::size_t mask = slots.size() - 1;
   for (const Slot& s : slots_) {

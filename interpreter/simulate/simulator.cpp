@@ -182,7 +182,7 @@ void Runner::advance(const DateTime& t) {
 
 void Runner::evaluate(Index referrer, const DateTime& now) {
   const std::size_t customers = world_.customers().size();
-  if (referrers_.size() < customers) referrers_.resize(customers);
+  while (referrers_.size() < customers) referrers_.emplace_back();
   PerReferrer& state = referrers_[referrer];
   const std::size_t referrals = world_.referrals().size();
   if (place_.size() < referrals) place_.resize(referrals, kNone);

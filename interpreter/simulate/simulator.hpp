@@ -141,7 +141,9 @@ class Runner {
     std::vector<Verdict> verdicts;
     ReferralMemo memo;
   };
-  std::vector<PerReferrer> referrers_;
+  // Elements never move: growing it with the customers copies nothing (a std::vector of them,
+  // tens of MB, was copied, and its new pages faulted in, at each doubling).
+  StableVector<PerReferrer> referrers_;
 };
 
 struct SimulationOptions {
