@@ -127,7 +127,7 @@ int run_simulate(const SimulateCmdOptions& o) {
                stderr);
     return kExitUsage;
   }
-  simulation.finish();
+  simulation.finish([&huge_pages] { huge_pages.poll(); });
   progress.done();
   const std::string summary = simulation.summary_json();
   if (o.out.empty()) {

@@ -2,21 +2,31 @@
 // (glibc.malloc.hugetlb=1) does the same inside malloc: marks the heap after each time it grows.
 #include "interpreter/simulate/huge_pages.hpp"
 
+#include <climits>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#define REFPOL_MADVISE 1
+#endif
 #if defined(__linux__) && defined(__GLIBC__)
 #include <malloc.h>
-#include <sys/mman.h>
 #include <unistd.h>
-#define REFPOL_HUGE_PAGES 1
+#define REFPOL_HUGE_HEAP 1
 #endif
 
 namespace refpol::sim {
 
+namespace {
+std::uintptr_t round_down(std::uintptr_t p) { return p & ~(kHugePageBytes - 1); }
+std::uintptr_t round_up(std::uintptr_t p) { return (p + kHugePageBytes - 1) & ~(kHugePageBytes - 1); }
+}  // namespace
+
 bool advise_huge_pages(void* p, std::size_t bytes) {
-#ifdef REFPOL_HUGE_PAGES
+#ifdef REFPOL_MADVISE
   const auto begin = reinterpret_cast<std::uintptr_t>(p);
-  const std::uintptr_t lo = (begin + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
-  const std::uintptr_t hi = (begin + bytes) & ~(kHugePageBytes - 1);
-  if (p == nullptr || hi <= lo) return false;
+  if (p == nullptr || bytes > UINTPTR_MAX - begin) return false;
+  const std::uintptr_t lo = round_up(begin), hi = round_down(begin + bytes);
+  if (hi <= lo) return false;
   return ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE) == 0;
 #else
   (void)p;
@@ -26,11 +36,14 @@ bool advise_huge_pages(void* p, std::size_t bytes) {
 }
 
 HugePageHeap::HugePageHeap(std::size_t step) {
-#ifdef REFPOL_HUGE_PAGES
+#ifdef REFPOL_HUGE_HEAP
   // Growing by `step` leaves most of each step untouched until after poll() has marked it.
-  ::mallopt(M_TOP_PAD, static_cast<int>(step));
-  // glibc's largest: blocks up to 32 MB come from the heap instead of their own mapping.
-  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  // mallopt takes an int, and a negative pad stops the heap from growing at all.
+  const std::size_t pad = step < std::size_t{INT_MAX} ? step : std::size_t{INT_MAX};
+  ::mallopt(M_TOP_PAD, static_cast<int>(pad));
+  // glibc's largest on 64 bits (its limit is 4 MB times the size of a long): blocks up to this
+  // size come from the heap instead of a mapping of their own.
+  ::mallopt(M_MMAP_THRESHOLD, static_cast<int>(4 * 1024 * 1024 * sizeof(long)));
   marked_end_ = reinterpret_cast<std::uintptr_t>(::sbrk(0));
 #else
   (void)step;
@@ -38,12 +51,13 @@ HugePageHeap::HugePageHeap(std::size_t step) {
 }
 
 void HugePageHeap::poll() {
-#ifdef REFPOL_HUGE_PAGES
+#ifdef REFPOL_HUGE_HEAP
   const auto end = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+  // The heap shrank (malloc gave memory at its top back): what grows there again is unmarked.
+  if (end < marked_end_) marked_end_ = round_down(end);
   if (end < marked_end_ + kHugePageBytes) return;
   // The last, partial huge page is marked with the next growth.
-  const std::uintptr_t lo = (marked_end_ + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
-  const std::uintptr_t hi = end & ~(kHugePageBytes - 1);
+  const std::uintptr_t lo = round_up(marked_end_), hi = round_down(end);
   if (hi <= lo) return;
   if (advise_huge_pages(reinterpret_cast<void*>(lo), hi - lo)) advised_bytes_ += hi - lo;
   marked_end_ = hi;

@@ -315,7 +315,7 @@ bool Simulation::feed(std::string_view text, std::size_t line) {
   return true;
 }
 
-void Simulation::finish() {
+void Simulation::finish(const std::function<void()>& between) {
   if (finished_) return;
   finished_ = true;
   end_ = options_.to ? *options_.to : (last_ts_ ? *last_ts_ : DateTime{});
@@ -324,6 +324,7 @@ void Simulation::finish() {
   for (Index c = 0; c < world_.customers().size(); ++c) {
     if (!world_.is_referrer(c)) continue;
     for (auto& runner : runners_) runner->evaluate(c, end_);
+    if (between) between();
   }
 }
 

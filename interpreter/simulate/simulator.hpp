@@ -17,6 +17,7 @@
 #include "interpreter/decision/decision.hpp"
 #include "interpreter/eval/evaluator.hpp"
 #include "interpreter/simulate/facts_builder.hpp"
+#include "interpreter/simulate/stable_vector.hpp"
 #include "interpreter/simulate/world.hpp"
 
 namespace refpol::sim {
@@ -141,8 +142,8 @@ class Runner {
     std::vector<Verdict> verdicts;
     ReferralMemo memo;
   };
-  // Elements never move: growing it with the customers copies nothing (a std::vector of them,
-  // tens of MB, was copied, and its new pages faulted in, at each doubling).
+  // Elements never move: growing it with the customers moves nothing (a std::vector of them,
+  // tens of MB, was moved into new memory, faulted in page by page, at each doubling).
   StableVector<PerReferrer> referrers_;
 };
 
@@ -165,7 +166,8 @@ class Simulation {
   // False when the input ended past --to (nothing more needs to be read).
   bool wants_more() const { return !past_end_; }
   // The final evaluation of every referrer, at --to (or the last event). Call once, at the end.
-  void finish();
+  // `between` is called between two referrers (the CLI marks new memory for huge pages there).
+  void finish(const std::function<void()>& between = {});
 
   // summary.json (docs/simulate.md), with a final newline.
   std::string summary_json() const;
