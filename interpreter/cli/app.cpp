@@ -1,6 +1,7 @@
 // Argument parsing for every subcommand (CLI11), kept in one file so the heavy header compiles once.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <new>
 
 #include "interpreter/cli/commands.hpp"
 
@@ -87,13 +88,19 @@ int run(const std::vector<std::string>& args) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
-  if (*check_cmd) return run_check(check);
-  if (*fmt_cmd) return run_fmt(fmt);
-  if (*eval_cmd) return run_eval(eval);
-  if (*test_cmd) return run_test(test);
-  if (*serve_cmd) return run_serve(serve);
-  if (*schema_cmd) return run_schema(schema);
-  if (*simulate_cmd) return run_simulate(simulate);
+  // Running out of memory ends the command with an error, not an abort (`simulate` says where).
+  try {
+    if (*check_cmd) return run_check(check);
+    if (*fmt_cmd) return run_fmt(fmt);
+    if (*eval_cmd) return run_eval(eval);
+    if (*test_cmd) return run_test(test);
+    if (*serve_cmd) return run_serve(serve);
+    if (*schema_cmd) return run_schema(schema);
+    if (*simulate_cmd) return run_simulate(simulate);
+  } catch (const std::bad_alloc&) {
+    std::fputs("refpol: error: out of memory\n", stderr);
+    return kExitUsage;
+  }
   return kExitUsage;
 }
 

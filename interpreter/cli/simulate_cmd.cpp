@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <new>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -71,9 +72,13 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
-}  // namespace
+// Where a replay is, for the message when memory runs out.
+struct Stage {
+  const char* doing = "compiling the policy";
+  std::size_t line = 0;
+};
 
-int run_simulate(const SimulateCmdOptions& o) {
+int replay(const SimulateCmdOptions& o, Stage& stage) {
   auto policy = compile_or_report(o.policy);
   if (!policy) return kExitFindings;
   std::shared_ptr<const Program> baseline;
@@ -104,7 +109,9 @@ int run_simulate(const SimulateCmdOptions& o) {
   LineReader reader(fd, kMaxFactsBytes, nullptr);
   LineReader::Line line;
   Progress progress;
-  std::size_t number = 0, reported = 0;
+  std::size_t& number = stage.line;
+  std::size_t reported = 0;
+  stage.doing = "replaying";
   while (simulation.wants_more() && reader.next(line)) {
     ++number;
     const std::size_t before = simulation.problems().size();
@@ -127,7 +134,9 @@ int run_simulate(const SimulateCmdOptions& o) {
                stderr);
     return kExitUsage;
   }
+  stage.doing = "evaluating every referrer at the end";
   simulation.finish([&huge_pages] { huge_pages.poll(); });
+  stage.doing = "writing the results";
   progress.done();
   const std::string summary = simulation.summary_json();
   if (o.out.empty()) {
@@ -148,6 +157,27 @@ int run_simulate(const SimulateCmdOptions& o) {
             write_file(dir / "daily.csv", simulation.daily_csv()) && write_file(dir / "report.html", html);
   if (reported > 100) std::fputs(fmt::format("refpol: {} bad events skipped in all\n", reported).c_str(), stderr);
   return ok ? kExitOk : kExitUsage;
+}
+
+}  // namespace
+
+int run_simulate(const SimulateCmdOptions& o) {
+  Stage stage;
+  try {
+    return replay(o, stage);
+  } catch (const std::bad_alloc&) {
+    // The replay's memory is freed by now (its objects are gone); the message allocates nothing.
+    if (stage.line > 0) {
+      std::fprintf(stderr, "refpol: error: out of memory while %s, at line %zu of `%s`: ", stage.doing, stage.line,
+                   o.events.c_str());
+    } else {
+      std::fprintf(stderr, "refpol: error: out of memory while %s: ", stage.doing);
+    }
+    std::fputs("the replay keeps every customer, referral and order of the history in memory, about 1 KB per "
+               "event; give it more memory, or replay less of the history with --to\n",
+               stderr);
+    return kExitUsage;
+  }
 }
 
 }  // namespace refpol::cli

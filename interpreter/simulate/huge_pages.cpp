@@ -2,6 +2,7 @@
 // (glibc.malloc.hugetlb=1) does the same inside malloc: marks the heap after each time it grows.
 #include "interpreter/simulate/huge_pages.hpp"
 
+#include <algorithm>
 #include <climits>
 
 #if defined(__linux__)
@@ -10,6 +11,7 @@
 #endif
 #if defined(__linux__) && defined(__GLIBC__)
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #define REFPOL_HUGE_HEAP 1
 #endif
@@ -38,7 +40,14 @@ bool advise_huge_pages(void* p, std::size_t bytes) {
 HugePageHeap::HugePageHeap(std::size_t step) {
 #ifdef REFPOL_HUGE_HEAP
   // Growing by `step` leaves most of each step untouched until after poll() has marked it.
-  // mallopt takes an int, and a negative pad stops the heap from growing at all.
+  // Under a limit on the address space (ulimit -v), a large step would make malloc fail long
+  // before memory runs out (glibc asks for the whole step, also when it falls back to mmap): the
+  // step is then at most a 64th of the limit. mallopt takes an int, and a negative pad stops the
+  // heap from growing at all.
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    step = std::min<std::size_t>(step, static_cast<std::size_t>(limit.rlim_cur / 64));
+  }
   const std::size_t pad = step < std::size_t{INT_MAX} ? step : std::size_t{INT_MAX};
   ::mallopt(M_TOP_PAD, static_cast<int>(pad));
   // glibc's largest on 64 bits (its limit is 4 MB times the size of a long): blocks up to this

@@ -24,7 +24,8 @@ inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 
 class HugePageHeap {
  public:
-  // Has malloc grow its heap at least `step` bytes at a time (at most 2 GB - 1), and blocks up to
+  // Has malloc grow its heap at least `step` bytes at a time (at most 2 GB - 1, and a 64th of
+  // the address-space limit where there is one), and blocks up to
   // its limit (32 MB on 64 bits) come from it. Process-wide and kept: for a command that runs one
   // replay. Does nothing but on Linux with glibc.
   explicit HugePageHeap(std::size_t step = std::size_t{256} << 20);

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,7 +65,8 @@ std::string drain(int fd) {
 }
 }  // namespace
 
-RunResult run_refpol(const std::vector<std::string>& args, const std::string& input) {
+RunResult run_refpol(const std::vector<std::string>& args, const std::string& input,
+                     std::size_t address_space_bytes) {
   // Output goes to temporary files so a large output cannot deadlock the pipes.
   char out_name[] = "/tmp/refpol-test-out-XXXXXX";
   char err_name[] = "/tmp/refpol-test-err-XXXXXX";
@@ -80,6 +82,10 @@ RunResult run_refpol(const std::vector<std::string>& args, const std::string& in
     dup2(out_fd, 1);
     dup2(err_fd, 2);
     if (chdir(REFPOL_SOURCE_DIR) != 0) _exit(127);
+    if (address_space_bytes != 0) {
+      rlimit limit{address_space_bytes, address_space_bytes};
+      if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(127);
+    }
     std::vector<char*> argv;
     std::string bin = REFPOL_BINARY;
     argv.push_back(bin.data());

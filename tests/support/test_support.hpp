@@ -1,5 +1,6 @@
 // Helpers shared by the tests: repository paths, reading files, running the refpol binary.
 #pragma once
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -20,8 +21,10 @@ struct RunResult {
   std::string out;
   std::string err;
 };
-// Runs the built `refpol` binary with `args` (no shell), from the source dir, with `input` on stdin.
-RunResult run_refpol(const std::vector<std::string>& args, const std::string& input = "");
+// Runs the built `refpol` binary with `args` (no shell), from the source dir, with `input` on stdin;
+// with its address space limited to `address_space_bytes` (RLIMIT_AS) when that is not 0.
+RunResult run_refpol(const std::vector<std::string>& args, const std::string& input = "",
+                     std::size_t address_space_bytes = 0);
 
 // The lines of a history from the built refpol-gen-history with `flags` (a shell word list).
 std::vector<std::string> generated_history(const std::string& flags);
