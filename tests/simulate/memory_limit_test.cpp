@@ -26,12 +26,20 @@ using testing::run_refpol;
 
 constexpr std::size_t kMB = std::size_t{1} << 20;
 
-// A 100,000-event history (about 100 MB to replay), written once for the tests here.
+// Where the history is, once a test has asked for it (only those tests write it: every other
+// test of this binary runs in a process of its own and must not pay for it).
+std::string& written_history() {
+  static std::string path;
+  return path;
+}
+
+// A 100,000-event history (about 100 MB to replay), written on first use; empty if that failed.
 const std::string& history() {
   static const std::string path = [] {
     const fs::path file = fs::temp_directory_path() / ("refpol-memory-limit-" + std::to_string(::getpid()) + ".jsonl");
     const std::string command = std::string(REFPOL_GEN_HISTORY) +
                                 " --events 100000 --customers 10000 --seed 42 > " + file.string();
+    written_history() = file.string();
     if (std::system(command.c_str()) != 0) return std::string();
     return file.string();
   }();
@@ -41,7 +49,7 @@ const std::string& history() {
 struct RemoveHistory : ::testing::Environment {
   void TearDown() override {
     std::error_code ec;
-    if (!history().empty()) fs::remove(history(), ec);
+    if (!written_history().empty()) fs::remove(written_history(), ec);
   }
 };
 
