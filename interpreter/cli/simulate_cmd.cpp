@@ -6,10 +6,10 @@
 
 #include <chrono>
 #include <cstdio>
-#include <new>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <new>
 
 #include "interpreter/cli/commands.hpp"
 #include "interpreter/cli/line_reader.hpp"

@@ -48,8 +48,7 @@ HugePageHeap::HugePageHeap(std::size_t step) {
   if (::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
     step = std::min<std::size_t>(step, static_cast<std::size_t>(limit.rlim_cur / 64));
   }
-  const std::size_t pad = step < std::size_t{INT_MAX} ? step : std::size_t{INT_MAX};
-  ::mallopt(M_TOP_PAD, static_cast<int>(pad));
+  ::mallopt(M_TOP_PAD, static_cast<int>(std::min<std::size_t>(step, INT_MAX)));
   // glibc's largest on 64 bits (its limit is 4 MB times the size of a long): blocks up to this
   // size come from the heap instead of a mapping of their own.
   ::mallopt(M_MMAP_THRESHOLD, static_cast<int>(4 * 1024 * 1024 * sizeof(long)));

@@ -110,7 +110,6 @@ struct FactsParts {
 
 class World {
  public:
-
   // Applies the event; false with a message (and nothing changed) when it refers to something
   // unknown or repeats an id. `in_window` marks what the metrics count.
   bool apply(const Event& e, bool in_window, std::string& problem);
