@@ -531,6 +531,7 @@ CompileResult compile(CheckedPolicy policy) {
   Compiler(*program, result.diagnostics).run();
   if (!result.diagnostics.has_errors()) {
     analyse_dependencies(*program);
+    analyse_time_uses(*program);
     result.program = std::move(program);
   }
   return result;

@@ -7,4 +7,9 @@ namespace refpol {
 // Fills Program::define_cacheable and Program::verdict_memo. compile() calls it.
 void analyse_dependencies(Program& p);
 
+// Marks the comparisons with `now` that evaluation follows and wraps the uses of `now` it does
+// not (time_uses.cpp), for Decision::recheck_at. compile() calls it after analyse_dependencies:
+// it moves nodes.
+void analyse_time_uses(Program& p);
+
 }  // namespace refpol

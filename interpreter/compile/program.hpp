@@ -49,8 +49,15 @@ enum class Op : std::uint8_t {
   all,
   builtin,      // aux: BuiltinId, args
   call,         // callee: define index, args -> parameter slots (from `slot`), c: its body
-  define,       // aux: define index (a value without parameters)
+  define,       // slot: define index (a value without parameters)
+  time_untracked,  // a: the node it stands for, a use of `now` that is not followed (time_uses.cpp)
 };
+
+// `aux` of a comparison (eq ... not_in) whose one side is `now` shifted by a fixed duration, or
+// that instant's date (`date_of(now)`: a builtin node, or a define of one), and whose other side
+// does not depend on `now` (analyse_time_uses): which side, and which of the two. The machine
+// notes when its answer would turn.
+inline constexpr std::uint8_t kNowOnLeft = 1, kNowOnRight = 2, kDayOfNowOnLeft = 3, kDayOfNowOnRight = 4;
 
 inline constexpr std::uint32_t kNoNode = 0xFFFFFFFF;
 

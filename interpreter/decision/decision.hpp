@@ -81,6 +81,12 @@ struct Decision {
   std::vector<Reward> rewards;
   std::vector<OutputValue> outputs;
   std::vector<ExplainLine> explanation;  // filled only when asked
+  // The earliest instant after `now` at which the same facts could give a different decision:
+  // a referral settling, a reward expiring, a comparison with `now` turning. None when time
+  // alone never changes it; `now` itself when the policy uses `now` in a way evaluation does not
+  // follow (docs/decision.md). Dates that are `now` itself, or counted from it, move with `now`
+  // and do not count.
+  std::optional<DateTime> recheck_at;
   // The memory of earlier verdicts' `reasons`, kept by clear() for the next decision's.
   std::vector<std::vector<std::string_view>> spare_reasons;
 

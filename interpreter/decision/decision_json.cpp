@@ -111,6 +111,7 @@ void write_decision_json(const Decision& d, std::string& out) {
   str(out, d.policy_hash);
   out += "},\"now\":";
   datetime(out, d.now);
+  opt_time(out, "recheck_at", d.recheck_at);
   out += ",\"referrer\":{\"id\":";
   str(out, d.referrer_id);
   out += ",\"eligible\":";
@@ -281,6 +282,13 @@ std::string render_decision_text(const Decision& d) {
   if (!d.outputs.empty()) {
     out += "outputs:\n";
     for (const auto& o : d.outputs) out += fmt::format("  {} = {}\n", o.name, o.json);
+  }
+  if (!d.recheck_at) {
+    out += "recheck: when the facts change (time alone does not change this decision)\n";
+  } else if (*d.recheck_at == d.now) {
+    out += "recheck: at any time (the policy uses `now` in a way refpol does not follow)\n";
+  } else {
+    out += "recheck at " + to_string(*d.recheck_at) + "\n";
   }
   if (!d.explanation.empty()) {
     out += "why:\n";

@@ -67,6 +67,12 @@ class Engine {
       error = m_.error();
       return false;
     }
+    if (m_.time_untracked()) {
+      out_.recheck_at = m_.now();
+    } else if (m_.next_turn() != INT64_MAX) {
+      const std::int64_t t = m_.next_turn();
+      out_.recheck_at = DateTime{t, p.zone.offset_at(t)};
+    }
     return true;
   }
 
@@ -405,6 +411,7 @@ class Engine {
       r.settles_at = settles;
       if (r.status == RewardStatus::granted && settles->utc_seconds > m_.now().utc_seconds) {
         r.status = RewardStatus::pending;
+        m_.note_turn(settles->utc_seconds);  // granted from then on
       }
       if (p_.payout != kNoNode && r.status != RewardStatus::void_) {
         Value d = m_.eval(p_.payout);
@@ -427,6 +434,8 @@ class Engine {
       if (r.status == RewardStatus::granted && r.expires_at && r.expires_at->utc_seconds <= m_.now().utc_seconds) {
         r.status = RewardStatus::expired;
       }
+      // Expired from then on; an expiry counted from a grant at `now` moves with it.
+      if (r.expires_at && (settles || g.expiry == CompiledGrant::Expiry::on_date)) m_.note_turn(r.expires_at->utc_seconds);
     }
   }
 
@@ -675,6 +684,7 @@ void Decision::clear() {
   rewards.clear();
   outputs.clear();
   explanation.clear();
+  recheck_at.reset();
 }
 
 }  // namespace refpol

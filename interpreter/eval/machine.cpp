@@ -238,6 +238,105 @@ Value Machine::membership(const Value& item, const Value& container) {
   return Absent{};
 }
 
+// The node behind a day of now: `date_of(x)` itself, or reached through definitions.
+std::uint32_t Machine::day_argument(std::uint32_t node) const {
+  for (int depth = 0; depth < 64 && node < p_.nodes.size(); ++depth) {
+    const Node& n = p_.nodes[node];
+    if (n.op == Op::define) {
+      node = p_.defines[n.slot].body;
+    } else if (n.op == Op::builtin && n.args_count == 1) {
+      return p_.args[n.args_begin];
+    } else {
+      break;
+    }
+  }
+  return kNoNode;
+}
+
+void Machine::note_comparison(const Node& n, const Value& a, const Value& b) {
+  const bool left = n.aux == kNowOnLeft || n.aux == kDayOfNowOnLeft;
+  const bool day = n.aux == kDayOfNowOnLeft || n.aux == kDayOfNowOnRight;
+  const Value& other = left ? b : a;
+  // The shifted now's instant: the value itself, or for a day of now, its argument again (a
+  // shifted now: now plus a written duration, at most through definitions).
+  Value instant = left ? a : b;
+  if (day) {
+    const std::uint32_t arg = day_argument(left ? n.a : n.b);
+    instant = arg == kNoNode ? Value(Absent{}) : eval(arg);
+  }
+  // Out of the calendar's range (now + 9999 years): not followed.
+  if (instant.index() != kDateTime) {
+    time_untracked_ = true;
+    return;
+  }
+  // The shifted now is now + delta. Against a value x its answer is the same all through the
+  // instants x stands for: one second for a date-time, and for a date compared with a day (or
+  // a range of dates, which an instant is in by its local date) the whole local day. So it
+  // turns only where the shifted now enters or leaves those, at now = that instant - delta.
+  const std::int64_t delta = unsafe_get<kDateTime>(instant).utc_seconds - now_.utc_seconds;
+  auto turns_at = [&](std::int64_t t) { note_turn(t - delta); };
+  auto first = [&](const Value& x, bool as_day) -> std::optional<std::int64_t> {
+    if (x.index() == kDate) {
+      return start_of_day(unsafe_get<kDate>(x), p_.zone).utc_seconds;
+    }
+    if (x.index() == kDateTime && !as_day) return unsafe_get<kDateTime>(x).utc_seconds;
+    return std::nullopt;
+  };
+  auto after = [&](const Value& x, bool as_day) -> std::optional<std::int64_t> {
+    if (x.index() == kDate) {
+      return as_day ? start_of_day(Date{unsafe_get<kDate>(x).days + 1}, p_.zone).utc_seconds
+                    : start_of_day(unsafe_get<kDate>(x), p_.zone).utc_seconds + 1;
+    }
+    if (x.index() == kDateTime && !as_day) return unsafe_get<kDateTime>(x).utc_seconds + 1;
+    return std::nullopt;
+  };
+  auto both = [&](const Value& x, bool as_day) {
+    std::optional<std::int64_t> lo = first(x, as_day), hi = after(x, as_day);
+    if (lo) turns_at(*lo);
+    if (hi) turns_at(*hi);
+  };
+  auto is_time = [](const Value& v) { return v.index() == kDate || v.index() == kDateTime; };
+  if (n.op == Op::in || n.op == Op::not_in) {
+    if (other.index() == kRange) {
+      const RangeV* r = unsafe_get<kRange>(other);
+      const bool dates = r->first.index() == kDate;
+      std::optional<std::int64_t> lo = first(r->first, dates), hi = after(r->last, dates);
+      if (lo && hi) {
+        turns_at(*lo);
+        turns_at(*hi);
+      } else if (is_time(r->first) || is_time(r->last)) {
+        time_untracked_ = true;  // a range of a date and a date-time
+      }
+    } else if (other.index() == kList) {
+      const ListV* l = unsafe_get<kList>(other);
+      for (std::uint32_t i = 0; i < l->size; ++i) {
+        if (day && l->items[i].index() == kDateTime) time_untracked_ = true;
+        both(l->items[i], day);
+      }
+    }
+    return;
+  }
+  if (!is_time(other)) return;  // absent, or not comparable: the same at every instant
+  if (day && other.index() != kDate) {
+    time_untracked_ = true;
+    return;
+  }
+  // As `shifted OP other`: with the shifted value on the right, `<` reads as `>` and so on.
+  Op op = n.op;
+  if (!left) op = op == Op::lt ? Op::gt : op == Op::le ? Op::ge : op == Op::gt ? Op::lt : op == Op::ge ? Op::le : op;
+  switch (op) {
+    case Op::lt:
+    case Op::ge:
+      if (auto t = first(other, day)) turns_at(*t);  // holds until x (lt), or from x on (ge)
+      break;
+    case Op::le:
+    case Op::gt:
+      if (auto t = after(other, day)) turns_at(*t);  // holds through x (le), or after it (gt)
+      break;
+    default: both(other, day); break;  // == and != turn where x begins and where it ends
+  }
+}
+
 Value Machine::eval(std::uint32_t index) {
   const Node& n = p_.nodes[index];
   switch (n.op) {
@@ -336,6 +435,7 @@ Value Machine::eval(std::uint32_t index) {
     case Op::eq:
     case Op::ne: {
       Value a = operand(n.a), b = operand(n.b);
+      if (n.aux != 0) [[unlikely]] note_comparison(n, a, b);
       if (a.index() == kAbsent || b.index() == kAbsent) return Absent{};
       bool eq = equal_values(a, b);
       return n.op == Op::eq ? eq : !eq;
@@ -345,6 +445,7 @@ Value Machine::eval(std::uint32_t index) {
     case Op::gt:
     case Op::ge: {
       Value a = operand(n.a), b = operand(n.b);
+      if (n.aux != 0) [[unlikely]] note_comparison(n, a, b);
       if (a.index() == kAbsent || b.index() == kAbsent) return Absent{};
       int c = compare_values(a, b);
       if (c == -2) return Absent{};
@@ -357,7 +458,9 @@ Value Machine::eval(std::uint32_t index) {
     }
     case Op::in:
     case Op::not_in: {
-      Value r = membership(operand(n.a), operand(n.b));
+      Value a = operand(n.a), b = operand(n.b);
+      if (n.aux != 0) [[unlikely]] note_comparison(n, a, b);
+      Value r = membership(a, b);
       if (r.index() != kBool || n.op == Op::in) return r;
       return !unsafe_get<kBool>(r);
     }
@@ -430,6 +533,9 @@ Value Machine::eval(std::uint32_t index) {
       for (std::uint32_t i = 0; i < count; ++i) scratch_.locals[n.slot + i] = values[count + i];
       return r;
     }
+    case Op::time_untracked:
+      time_untracked_ = true;
+      return eval(n.a);
     case Op::define: {
       const std::uint32_t d = n.slot;
       if (!p_.define_cacheable[d]) return eval(p_.defines[d].body);

@@ -57,6 +57,17 @@ class Machine {
   const Program& program() const { return p_; }
   Arena& arena() { return scratch_.arena; }
 
+  // When time alone would change what this evaluation found (analyse_time_uses): the earliest
+  // instant after now at which a comparison it made with `now` turns (INT64_MAX: none), and
+  // whether it reached a use of `now` that is not followed (then any instant may).
+  std::int64_t next_turn() const { return next_turn_; }
+  bool time_untracked() const { return time_untracked_; }
+  // Notes an instant (UTC seconds) at which the answer may change; instants not after now are
+  // ignored.
+  void note_turn(std::int64_t utc) {
+    if (utc > now_.utc_seconds && utc < next_turn_) next_turn_ = utc;
+  }
+
   bool failed() const { return failed_; }
   const EvalError& error() const { return error_; }
   void fail(std::uint32_t node, std::string message);
@@ -76,6 +87,12 @@ class Machine {
   const ListV* qualified_ = nullptr;
   bool failed_ = false;
   EvalError error_;
+  std::int64_t next_turn_ = INT64_MAX;
+  bool time_untracked_ = false;
+
+  // For a comparison marked kNowOnLeft or kNowOnRight, with its operands' values.
+  void note_comparison(const Node& n, const Value& a, const Value& b);
+  std::uint32_t day_argument(std::uint32_t node) const;
 
   Value aggregate(const Node& n);
   // A call of one parameter with its argument worked out.

@@ -266,7 +266,9 @@ TEST(EvalCliTest, TextFormat) {
             "referrer u7: eligible\n"
             "rewards:\n"
             "  ladder (gift_box) to referrer u7: cash 275.00 CNY [granted]\n"
-            "  first_order_50_off to referee -: coupon 50.00 CNY [granted]\n");
+            "  first_order_50_off to referee -: coupon 50.00 CNY [granted]\n"
+            // The flat policy never reads `now`: time alone does not change the decision.
+            "recheck: when the facts change (time alone does not change this decision)\n");
 
   RunResult ref = run_refpol({"eval", "--policy", kReferral, "--facts", kReferralFacts, "--format", "text"});
   EXPECT_EQ(ref.exit_code, 0) << ref.err;
