@@ -250,6 +250,9 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   for (const ReferralVerdict& v : decision_.referrals) {
     if (v.settles_at) consider(*v.settles_at);
   }
+  // And when a comparison with `now` turns by itself: eligibility lapsing a year after the last
+  // order, say (a recheck_at equal to now says nothing more).
+  if (decision_.recheck_at) consider(*decision_.recheck_at);
   state.last_listed.assign(listing_.begin(), listing_.end());
   if (next) schedule(*next, referrer);
   // A pending reward this decision no longer gives (its order was refunded before it settled,

@@ -99,6 +99,30 @@ TEST(Simulate, SmallHistoryWorkedOutByHand) {
   EXPECT_EQ(again.out, r.out);
 }
 
+// lapse.jsonl under fixtures/lapse.refpol (eligible for 30 days after the last order; a budget
+// of one 100 CNY reward):
+//   12-15 10:00 RA (A's) completes: A's reward is pending (settles 12-22), the budget is spent.
+//   A's last order was 11-20 12:00, so A stops being eligible at 12-20 12:00:01: the replay
+//   looks at A then (the decision's recheck_at), A's pending reward is withdrawn, the budget is
+//   free again.
+//   12-21 10:00 RB (B's) completes: B's reward fits, pending. 12-23 the order is refunded: the
+//   pending reward is withdrawn.
+// Without the look at 12-20 12:00:01, A would keep the budget until 12-22 10:00 (RA's settle
+// date), B's reward would be withheld for the budget on 12-21 and stay withheld.
+// Evaluations: 7 for the events that touch A or B (bound, placed, completed; B also refunded),
+// 4 looks when due (A at 12-20 12:00:01 and 12-22 10:00, B at 12-28 10:00 and at 12-31 08:00:01,
+// 30 days after B's last order), and A and B at the end: 13.
+TEST(Simulate, EligibilityLapsingFreesTheBudgetAtThatSecond) {
+  auto r = run_refpol({"simulate", "--policy", "tests/simulate/fixtures/lapse.refpol", "--events",
+                       "tests/simulate/histories/lapse.jsonl", "--to", "2026-12-31"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.num("/events/evaluations"), 13);
+  EXPECT_EQ(s.num("/rewards/count"), 2);
+  EXPECT_EQ(s.num("/rewards/by_status/void/count"), 2);
+  EXPECT_EQ(s.num("/rewards/by_status/withheld/count"), 0);
+}
+
 TEST(Simulate, TheWindowLeavesOutEarlierReferrals) {
   auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--from", "2026-12-08", "--to", "2027-01-11"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
