@@ -4,6 +4,8 @@
 // the same up to then and different from then on.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "interpreter/compile/program.hpp"
 #include "interpreter/decision/decision_json.hpp"
 #include "interpreter/eval/evaluator.hpp"
@@ -14,6 +16,12 @@ namespace {
 
 class Recheck : public ::testing::Test {
  protected:
+  void compile_file(const std::filesystem::path& path) {
+    CompileResult r = refpol::compile_file(path.string());
+    ASSERT_TRUE(r.program) << render_text(r.diagnostics);
+    program_ = r.program;
+  }
+
   void compile(const std::string& body, const std::string& zone = "UTC") {
     std::string text = "policy \"t\" version 1\ncurrency CNY\ntimezone \"" + zone + "\"\n" + body;
     CompileResult r = compile_text((testing::source_dir() / "tests/eval/recheck.refpol").string(), text);
@@ -43,12 +51,20 @@ class Recheck : public ::testing::Test {
   std::string recheck() const { return d_.recheck_at ? to_string(*d_.recheck_at) : "none"; }
 
   // What a decision says apart from the time it was made at: verdicts, eligibility, rewards
-  // and their statuses.
+  // (their statuses, amounts and values) and outputs.
   std::string content() const {
     std::string s = d_.referrer_eligible ? "eligible" : "not eligible";
     for (auto r : d_.referrer_reasons) s += " " + std::string(r);
-    for (const auto& v : d_.referrals) s += "; " + std::string(v.id) + " " + referral_status_name(v.status);
-    for (const auto& r : d_.rewards) s += "; " + std::string(r.rule) + " " + status_name(r.status);
+    for (const auto& v : d_.referrals) {
+      s += "; " + std::string(v.id) + " " + referral_status_name(v.status);
+      for (auto r : v.reasons) s += " " + std::string(r);
+    }
+    for (const auto& r : d_.rewards) {
+      s += "; " + std::string(r.rule) + " " + std::string(r.tier) + " " + reward_key(d_, r) + " " + status_name(r.status) +
+           " " + std::string(r.reason) + " " + (r.has_amount ? to_string(r.amount) : "-") + " " +
+           (r.value ? to_string(*r.value) : "-");
+    }
+    for (const auto& o : d_.outputs) s += "; " + o.name + "=" + o.json;
     return s;
   }
 
@@ -275,6 +291,51 @@ referrer eligible when { c: now < 2027-01-01T00:00:00Z }
   write_decision_json(d_, json);
   EXPECT_NE(json.find(R"("recheck_at":"2027-01-01T08:00:00+08:00")"), std::string::npos) << json;
   EXPECT_NE(render_decision_text(d_).find("recheck at 2027-01-01T08:00:00+08:00"), std::string::npos);
+}
+
+// Every facts file of every campaign in policies/: from `now` up to a second before recheck_at
+// the decision stays the same, looked at every 6 hours, at each local midnight and a second
+// either side of it, and a second before recheck_at. A comparison with `now` missed by
+// recheck_at shows here as a change before it.
+TEST_F(Recheck, NoCampaignOfTheRepositoryChangesBeforeItsRecheck) {
+  namespace fs = std::filesystem;
+  int files = 0, checked = 0;
+  for (const auto& dir : fs::directory_iterator(testing::source_dir() / "policies")) {
+    const fs::path policy = dir.path() / "policy.refpol", facts = dir.path() / "facts";
+    if (!fs::exists(policy) || !fs::exists(facts)) continue;
+    compile_file(policy);
+    for (const auto& f : fs::directory_iterator(facts)) {
+      if (f.path().extension() != ".json") continue;
+      SCOPED_TRACE(f.path().string());
+      const std::string text = testing::read_text(f.path());
+      ++files;
+      std::vector<FactsError> errors;
+      FactsContext ctx{&program_->policy.schema, &program_->zone, 0};
+      ASSERT_TRUE(load_facts_json(text, ctx, facts_, errors));
+      ASSERT_TRUE(facts_.now);
+      const DateTime now = *facts_.now;
+      eval(text, now);
+      ASSERT_TRUE(!d_.recheck_at || *d_.recheck_at != now) << "a use of now that is not followed";
+      if (!d_.recheck_at) continue;
+      const std::int64_t end = d_.recheck_at->utc_seconds;
+      const std::string first = content();
+      std::vector<std::int64_t> moments{end - 1};
+      for (std::int64_t t = now.utc_seconds + 1; t < end; t += 6 * 3600) moments.push_back(t);
+      for (Date day{local_date(now, program_->zone).days + 1};; day.days++) {
+        const std::int64_t midnight = start_of_day(day, program_->zone).utc_seconds;
+        if (midnight >= end) break;
+        for (std::int64_t t : {midnight - 1, midnight, midnight + 1}) moments.push_back(t);
+      }
+      for (std::int64_t t : moments) {
+        if (t <= now.utc_seconds || t >= end) continue;
+        eval(text, DateTime{t, 0});
+        ASSERT_EQ(content(), first) << "at " << to_string(DateTime{t, 0}) << ", before " << to_string(*d_.recheck_at);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GE(files, 40);
+  EXPECT_GT(checked, 1000);
 }
 
 }  // namespace
