@@ -307,8 +307,14 @@ class Compiler {
   // resolve the base's record type the same way it did, through the schema.
   std::uint32_t field_slot(const ast::Expr& e) {
     int rec = record_of(e.kids[0]);
-    if (rec < 0) return 0;
-    return static_cast<std::uint32_t>(p_.policy.schema.records[static_cast<std::size_t>(rec)].index_of(e.text));
+    if (rec < 0) {
+      p_.fields_read_unknown = true;
+      return 0;
+    }
+    const int slot = p_.policy.schema.records[static_cast<std::size_t>(rec)].index_of(e.text);
+    if (p_.fields_read.size() < p_.policy.schema.records.size()) p_.fields_read.resize(p_.policy.schema.records.size(), 0);
+    p_.fields_read[static_cast<std::size_t>(rec)] |= slot >= 0 && slot < 64 ? std::uint64_t{1} << slot : ~std::uint64_t{0};
+    return static_cast<std::uint32_t>(slot);
   }
 
   // Record index of an expression's value, from the schema (for field access).

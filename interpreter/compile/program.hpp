@@ -174,6 +174,12 @@ struct Program {
     std::uint64_t referrer_fields = ~std::uint64_t{0}, referee_fields = ~std::uint64_t{0};
   } verdict_memo;
 
+  // The fields read by a field access (`x.f`) anywhere in the policy, by record: bit i is field
+  // i (all ones past 64 fields). A record used whole (written as an output, compared) is not
+  // counted; `fields_read_unknown` is set when an access's record could not be told.
+  std::vector<std::uint64_t> fields_read;
+  bool fields_read_unknown = false;
+
   // Where things are in the facts.
   std::int32_t referrals_slot = -1;  // root field `referrals`
   std::int32_t referrer_slot = -1;   // root field `referrer`

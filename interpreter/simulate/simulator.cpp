@@ -27,10 +27,11 @@ bool may_change(RewardStatus from, RewardStatus to) {
 // ---------------------------------------------------------------------------------------------
 // Runner
 
-Runner::Runner(std::shared_ptr<const Program> program, World& world, bool keep_verdicts)
+Runner::Runner(std::shared_ptr<const Program> program, World& world, bool keep_verdicts, bool reuse_decisions)
     : program_(std::move(program)),
       world_(world),
-      builder_(FactsContext{&program_->policy.schema, &program_->zone, 0}, world) {
+      builder_(FactsContext{&program_->policy.schema, &program_->zone, 0}, world),
+      reuse_decisions_(reuse_decisions) {
   // Verdicts are kept between a referrer's evaluations when they read no more than the referral
   // and the referrer: the world says when either changed (Referral::version, Customer::version).
   const Program& p = *program_;
@@ -55,6 +56,13 @@ Runner::Runner(std::shared_ptr<const Program> program, World& world, bool keep_v
     if (p.referrals_slot < 0) return -1;
     return schema.records[0].fields[static_cast<std::size_t>(p.referrals_slot)].type.record;
   }();
+  // A share moves a customer's `shares` and adds to the root's `share_events` (whose length the
+  // facts' limits count): nothing the policy reads when it reads neither.
+  shares_unread_ = !p.fields_read_unknown && schema.records[0].index_of("share_events") < 0;
+  for (std::size_t r = 0; r < schema.records.size() && r < p.fields_read.size(); ++r) {
+    const int f = schema.records[r].index_of("shares");
+    if (f >= 0 && (f >= 64 || (p.fields_read[r] >> f & 1) != 0)) shares_unread_ = false;
+  }
   referrer_by_record_ = (p.verdict_memo.referrer_fields & counters(record_of(0, "referrer"))) == 0;
   referee_by_fields_ = (p.verdict_memo.referee_fields & counters(record_of(referral_record, "referee"))) == 0;
 }
@@ -180,7 +188,7 @@ void Runner::advance(const DateTime& t) {
   }
 }
 
-void Runner::evaluate(Index referrer, const DateTime& now) {
+void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   const std::size_t customers = world_.customers().size();
   while (referrers_.size() < customers) referrers_.emplace_back();
   PerReferrer& state = referrers_[referrer];
@@ -192,6 +200,17 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   sub(total_committed_, state.committed, others);
   const std::uint32_t rank = state.rewarded_rank != kNone ? state.rewarded_rank : rewarded_count_;
   ++evaluations_;
+  // The same facts (as the policy reads them), before any `now` comparison turns, with the same
+  // counters: the same decision, and applying it again would change nothing in the ledger or
+  // the schedule (every moment it named up to now has been looked at already). The replay looks
+  // at every referrer at their recheck_at anyway, before any later event, so `reuse_until` is a
+  // safeguard here rather than a condition that ever fails.
+  if (unread_change && reuse_decisions_ && now.utc_seconds < state.reuse_until && rank == state.rank_seen &&
+      others.mantissa == state.others_seen.mantissa && others.scale == state.others_seen.scale) {
+    ++reused_;
+    return;
+  }
+  state.reuse_until = INT64_MIN;  // until this evaluation succeeds
   errors_.clear();
   EvalError error;
   bool ok = builder_.build(referrer, now, to_string(others), rank, facts_, errors_);
@@ -253,6 +272,9 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
   // And when a comparison with `now` turns by itself: eligibility lapsing a year after the last
   // order, say (a recheck_at equal to now says nothing more).
   if (decision_.recheck_at) consider(*decision_.recheck_at);
+  state.reuse_until = !decision_.recheck_at ? INT64_MAX : decision_.recheck_at->utc_seconds;
+  state.others_seen = others;
+  state.rank_seen = rank;
   state.last_listed.assign(listing_.begin(), listing_.end());
   if (next) schedule(*next, referrer);
   // A pending reward this decision no longer gives (its order was refunded before it settled,
@@ -275,8 +297,10 @@ void Runner::evaluate(Index referrer, const DateTime& now) {
 Simulation::Simulation(std::shared_ptr<const Program> policy, std::shared_ptr<const Program> baseline,
                        SimulationOptions options)
     : options_(options), reader_(policy->zone) {
-  runners_.push_back(std::make_unique<Runner>(std::move(policy), world_, options.keep_verdicts));
-  if (baseline) runners_.push_back(std::make_unique<Runner>(std::move(baseline), world_, options.keep_verdicts));
+  runners_.push_back(std::make_unique<Runner>(std::move(policy), world_, options.keep_verdicts, options.reuse_decisions));
+  if (baseline) {
+    runners_.push_back(std::make_unique<Runner>(std::move(baseline), world_, options.keep_verdicts, options.reuse_decisions));
+  }
 }
 
 bool Simulation::feed(std::string_view text, std::size_t line) {
@@ -313,7 +337,8 @@ bool Simulation::feed(std::string_view text, std::size_t line) {
   if (!in_window) return true;
   for (auto& runner : runners_) {
     runner->advance(event_.ts);
-    for (Index referrer : world_.touched()) runner->evaluate(referrer, event_.ts);
+    const bool unread = event_.type == EventType::share && runner->shares_unread();
+    for (Index referrer : world_.touched()) runner->evaluate(referrer, event_.ts, unread);
   }
   return true;
 }

@@ -46,9 +46,16 @@ struct Problem {
 // The replay of one policy over the shared world.
 class Runner {
  public:
-  Runner(std::shared_ptr<const Program> program, World& world, bool keep_verdicts = true);
-  // Decides for `referrer` as of `now` and records what changed in the ledger.
-  void evaluate(Index referrer, const DateTime& now);
+  Runner(std::shared_ptr<const Program> program, World& world, bool keep_verdicts = true,
+         bool reuse_decisions = true);
+  // Decides for `referrer` as of `now` and records what changed in the ledger. `unread_change`:
+  // the facts changed since the referrer's last evaluation only in fields the policy never reads
+  // (shares_unread()); then the last decision is reused when nothing else it depends on moved:
+  // no `now` comparison of it turned (recheck_at) and the campaign's counters are the same.
+  void evaluate(Index referrer, const DateTime& now, bool unread_change = false);
+  // Whether the policy never reads a `shares` field, and its facts have no `share_events`: a
+  // share then changes nothing it reads.
+  bool shares_unread() const { return shares_unread_; }
   // Evaluates, in time order, the referrers due for a look before or at `t`: when a referral of
   // theirs settles or a reward of theirs expires, as a production service's scheduled job would.
   void advance(const DateTime& t);
@@ -64,6 +71,8 @@ class Runner {
     return v != nullptr ? v->qualified_at : std::nullopt;
   }
   std::uint64_t evaluations() const { return evaluations_; }
+  // How many of those reused the referrer's last decision (evaluate's `unread_change`).
+  std::uint64_t reused() const { return reused_; }
   std::uint64_t failed() const { return failed_; }
   const std::vector<Problem>& failures() const { return failures_; }
 
@@ -118,7 +127,8 @@ class Runner {
   };
   const Verdict* verdict(Index r) const;
   std::vector<std::uint32_t> place_;
-  std::uint64_t evaluations_ = 0, failed_ = 0;
+  std::uint64_t evaluations_ = 0, failed_ = 0, reused_ = 0;
+  bool reuse_decisions_ = true, shares_unread_ = false;
   std::vector<Problem> failures_;  // the first few
   // Referrals' verdicts kept while the referral and the referrer are unchanged, when the
   // policy's verdicts read no more than those (keep_verdicts_); by the referrer's
@@ -141,6 +151,12 @@ class Runner {
     // referral's place there).
     std::vector<Verdict> verdicts;
     ReferralMemo memo;
+    // What their last decision depends on besides the facts: it stands until `reuse_until`
+    // (utc seconds: its recheck_at; INT64_MIN when it cannot be reused, as after a failure)
+    // while the counters are these.
+    std::int64_t reuse_until = INT64_MIN;
+    Decimal others_seen;
+    std::uint32_t rank_seen = 0;
   };
   // Elements never move: growing it with the customers moves nothing (a std::vector of them,
   // tens of MB, was moved into new memory, faulted in page by page, at each doubling).
@@ -153,6 +169,9 @@ struct SimulationOptions {
   // Keep referrals' verdicts between a referrer's evaluations (ReferralMemo) where the policy
   // allows it. Off only to check that keeping them changes nothing.
   bool keep_verdicts = true;
+  // Reuse a referrer's last decision when a share changed nothing the policy reads
+  // (Runner::evaluate). Off only to check that reusing changes nothing.
+  bool reuse_decisions = true;
 };
 
 // Feeds the event lines to the world and the runners, in order.

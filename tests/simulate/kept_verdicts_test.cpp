@@ -11,29 +11,19 @@
 
 #include "interpreter/compile/program.hpp"
 #include "interpreter/simulate/simulator.hpp"
+#include "tests/simulate/replay.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace refpol::sim {
 namespace {
 
-struct Outputs {
-  std::string summary, rewards, referrers, leaderboard, daily;
-};
+using testing_replay::Outputs;
 
 Outputs replay(const std::vector<std::string>& lines, const std::string& policy, const std::string& baseline,
                bool keep_verdicts) {
-  CompileResult p = compile_file((testing::source_dir() / policy).string());
-  CompileResult b;
-  if (!baseline.empty()) b = compile_file((testing::source_dir() / baseline).string());
-  EXPECT_TRUE(p.program);
   SimulationOptions options;
-  options.skip_bad_events = true;
   options.keep_verdicts = keep_verdicts;
-  Simulation sim(p.program, b.program, options);
-  for (std::size_t i = 0; i < lines.size() && sim.wants_more(); ++i) sim.feed(lines[i], i + 1);
-  sim.finish();
-  return Outputs{sim.summary_json(), sim.rewards_csv(), sim.referrers_csv(), sim.leaderboard_csv(),
-                 sim.daily_csv()};
+  return testing_replay::replay(lines, policy, baseline, options);
 }
 
 void expect_same(const Outputs& kept, const Outputs& fresh, const std::string& what) {

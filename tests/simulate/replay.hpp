@@ -1,0 +1,33 @@
+// A whole replay through the library, for tests that compare two ways of running it.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "interpreter/compile/program.hpp"
+#include "interpreter/simulate/simulator.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace refpol::sim::testing_replay {
+
+struct Outputs {
+  std::string summary, rewards, referrers, leaderboard, daily;
+};
+
+// Replays `lines` under `policy` (and `baseline`, if not empty), both paths from the source
+// directory, with bad events skipped.
+inline Outputs replay(const std::vector<std::string>& lines, const std::string& policy, const std::string& baseline,
+                      SimulationOptions options) {
+  CompileResult p = compile_file((testing::source_dir() / policy).string());
+  CompileResult b;
+  if (!baseline.empty()) b = compile_file((testing::source_dir() / baseline).string());
+  EXPECT_TRUE(p.program) << policy;
+  options.skip_bad_events = true;
+  Simulation sim(p.program, b.program, options);
+  for (std::size_t i = 0; i < lines.size() && sim.wants_more(); ++i) sim.feed(lines[i], i + 1);
+  sim.finish();
+  return Outputs{sim.summary_json(), sim.rewards_csv(), sim.referrers_csv(), sim.leaderboard_csv(), sim.daily_csv()};
+}
+
+}  // namespace refpol::sim::testing_replay

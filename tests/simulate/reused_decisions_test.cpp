@@ -1,0 +1,143 @@
+// Reusing a referrer's last decision (Runner::evaluate's `unread_change`) must change nothing:
+// the whole replay of a generated history with many shares, with and without, gives the same
+// summary (but for the count of reused decisions) and tables; and it happens only where the
+// policy reads no `shares`.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "interpreter/compile/program.hpp"
+#include "interpreter/simulate/simulator.hpp"
+#include "tests/simulate/replay.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace refpol::sim {
+namespace {
+
+struct Outputs : testing_replay::Outputs {
+  std::uint64_t reused = 0;
+};
+
+// The replay's outputs, with the count of reused decisions taken out of the summary into
+// `reused`.
+Outputs replay(const std::vector<std::string>& lines, const std::string& policy, const std::string& baseline,
+               bool reuse) {
+  SimulationOptions options;
+  options.reuse_decisions = reuse;
+  Outputs out{testing_replay::replay(lines, policy, baseline, options)};
+  std::smatch m;
+  if (std::regex_search(out.summary, m, std::regex(R"re("reused_decisions": (\d+))re"))) {
+    out.reused = std::stoull(m[1].str());
+  } else {
+    ADD_FAILURE() << "no reused_decisions in the summary";
+  }
+  out.summary = std::regex_replace(out.summary, std::regex(R"re("reused_decisions": \d+)re"), "");
+  return out;
+}
+
+TEST(ReusedDecisions, ReplaysGiveTheSameOutputsWithAndWithout) {
+  // Shares at a high rate; refunds, returns, exchanges and review flags move verdicts and free
+  // budget; a small history so the budget of the seed 000 campaign is not what decides.
+  const std::vector<std::string> lines = testing::generated_history(
+      "--customers 1500 --events 15000 --seed 12 --communities 12 --organisations 8 --refund-rate 0.2 "
+      "--return-rate 0.1 --exchange-rate 0.05 --review-flag-rate 0.05 --share-rate 0.6");
+  ASSERT_GT(lines.size(), 14000u);
+  struct Run {
+    const char* policy;
+    const char* baseline;
+    bool reuses;
+  };
+  const Run runs[] = {
+      {"policies/old-friends/policy.refpol", "", true},
+      {"policies/old-friends/policy.refpol", "policies/premium-increasing/policy.refpol", true},
+      // The budget runs out early and the first-ten bonus turns on the number rewarded: reused
+      // decisions must see the same counters.
+      {"tests/simulate/fixtures/small_budget.refpol", "", true},
+      // Its verdicts read the referee's `shares`: a share changes what it reads.
+      {"tests/simulate/fixtures/verdict_counters.refpol", "", false},
+  };
+  for (const Run& run : runs) {
+    SCOPED_TRACE(run.policy);
+    const Outputs reused = replay(lines, run.policy, run.baseline, true);
+    const Outputs fresh = replay(lines, run.policy, run.baseline, false);
+    EXPECT_EQ(fresh.reused, 0u);
+    if (run.reuses) {
+      EXPECT_GT(reused.reused, 100u);
+    } else {
+      EXPECT_EQ(reused.reused, 0u);
+    }
+    EXPECT_GT(std::count(fresh.rewards.begin(), fresh.rewards.end(), '\n'), 500);
+    EXPECT_EQ(reused.summary, fresh.summary);
+    EXPECT_EQ(reused.rewards, fresh.rewards);
+    EXPECT_EQ(reused.referrers, fresh.referrers);
+    EXPECT_EQ(reused.leaderboard, fresh.leaderboard);
+    EXPECT_EQ(reused.daily, fresh.daily);
+  }
+}
+
+// budget_order.jsonl under fixtures/budget_order.refpol (a 100 CNY budget, 50 CNY a qualified
+// referral, settled 7 days after the first order completes):
+//   12-04 A's referral qualifies: pending, 50 of the budget. 12-05 B's: pending, the budget is
+//   full. 12-06 C's: withheld for the budget. 12-07 B's order is refunded: B's reward is
+//   withdrawn, 50 CNY free again.
+//   12-08 C shares. C's facts, as the policy reads them, are those of 12-06, but the budget the
+//   others hold went from 100 to 50: C is evaluated again, and C's reward fits (pending; granted
+//   when it settles on 12-13). Reusing C's decision of 12-06 would leave it withheld.
+//   12-09 D's referral qualifies: withheld, the budget is full again (A and C).
+//   12-20 A shares: A's last decision (12-11, when A's referral settled) saw the others hold 50
+//   (C's), as now: it is reused.
+// Evaluations: 15 for events (4 bindings, 4 orders placed, 3 completions by A, B and C, B's
+// refund, C's share, D's completion, A's share), 4 due (A 12-11, B 12-12, C 12-13, D 12-16),
+// 4 at the end: 23, one of them reused.
+TEST(ReusedDecisions, AShareSeesTheBudgetFreedSince) {
+  CompileResult p = compile_file((testing::source_dir() / "tests/simulate/fixtures/budget_order.refpol").string());
+  ASSERT_TRUE(p.program);
+  const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories/budget_order.jsonl");
+  SimulationOptions options;
+  DateTime to;
+  std::string problem;
+  ASSERT_TRUE(parse_datetime("2026-12-31T23:59:59+08:00", p.program->zone, to, problem)) << problem;
+  options.to = to;
+  Simulation sim(p.program, nullptr, options);
+  std::size_t line = 0, start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    ASSERT_TRUE(sim.feed(std::string_view(text).substr(start, end - start), ++line)) << line;
+    start = end + 1;
+  }
+  sim.finish();
+  const std::string rewards = sim.rewards_csv();
+  auto status_of = [&](const std::string& referrer) {
+    const std::size_t at = rewards.find("budget-order/thanks/referrer:" + referrer + "/");
+    if (at == std::string::npos) return std::string("none");
+    std::string row = rewards.substr(at, rewards.find('\n', at) - at);
+    // key,recipient_role,recipient_id,rule,tier,kind,amount,unit,value,status,...
+    for (int i = 0; i < 9; ++i) row = row.substr(row.find(',') + 1);
+    return row.substr(0, row.find(','));
+  };
+  EXPECT_EQ(status_of("A"), "granted");
+  EXPECT_EQ(status_of("B"), "void");
+  EXPECT_EQ(status_of("C"), "granted");
+  EXPECT_EQ(status_of("D"), "withheld");
+  const std::string summary = sim.summary_json();
+  EXPECT_NE(summary.find(R"("evaluations": 23, "reused_decisions": 1,)"), std::string::npos) << summary;
+}
+
+TEST(ReusedDecisions, OnlyPoliciesThatReadNoSharesIgnoreThem) {
+  auto unread = [](const std::string& policy) {
+    CompileResult p = compile_file((testing::source_dir() / policy).string());
+    EXPECT_TRUE(p.program) << policy;
+    World world;
+    Runner runner(p.program, world);
+    return runner.shares_unread();
+  };
+  EXPECT_TRUE(unread("policies/old-friends/policy.refpol"));
+  EXPECT_FALSE(unread("tests/simulate/fixtures/verdict_counters.refpol"));
+  // social-sharing rewards sharers by `referrer.shares`.
+  EXPECT_FALSE(unread("policies/social-sharing/policy.refpol"));
+}
+
+}  // namespace
+}  // namespace refpol::sim
