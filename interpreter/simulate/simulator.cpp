@@ -205,10 +205,20 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   // the schedule (every moment it named up to now has been looked at already). The replay looks
   // at every referrer at their recheck_at anyway, before any later event, so `reuse_until` is a
   // safeguard here rather than a condition that ever fails.
+  // A share lengthens the facts' text by its own text when it is the referrer's, and by a digit
+  // of a `shares` counter at most at each place its customer stands in the facts (the referrer,
+  // a referee, a member): the facts stay within their size limit, as they did, while this bound
+  // does (64 more for the counters and `now`, whose text may be longer than it was).
   if (unread_change && reuse_decisions_ && now.utc_seconds < state.reuse_until && rank == state.rank_seen &&
       others.mantissa == state.others_seen.mantissa && others.scale == state.others_seen.scale) {
-    ++reused_;
-    return;
+    const Customer& k = world_.customers()[referrer];
+    const std::size_t bound = state.size_bound + (k.shares_json.size() - state.shares_bytes) + k.referrals.size() + 3;
+    if (bound + 64 <= kMaxFactsBytes) {
+      state.size_bound = bound;
+      state.shares_bytes = k.shares_json.size();
+      ++reused_;
+      return;
+    }
   }
   state.reuse_until = INT64_MIN;  // until this evaluation succeeds
   errors_.clear();
@@ -272,7 +282,12 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   // And when a comparison with `now` turns by itself: eligibility lapsing a year after the last
   // order, say (a recheck_at equal to now says nothing more).
   if (decision_.recheck_at) consider(*decision_.recheck_at);
-  state.reuse_until = !decision_.recheck_at ? INT64_MAX : decision_.recheck_at->utc_seconds;
+  // Reused only where the facts were put together from their parts, whose size is known.
+  state.reuse_until = builder_.whole_size() == 0 ? INT64_MIN
+                      : !decision_.recheck_at    ? INT64_MAX
+                                                 : decision_.recheck_at->utc_seconds;
+  state.size_bound = builder_.whole_size();
+  state.shares_bytes = world_.customers()[referrer].shares_json.size();
   state.others_seen = others;
   state.rank_seen = rank;
   state.last_listed.assign(listing_.begin(), listing_.end());

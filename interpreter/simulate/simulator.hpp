@@ -157,6 +157,9 @@ class Runner {
     std::int64_t reuse_until = INT64_MIN;
     Decimal others_seen;
     std::uint32_t rank_seen = 0;
+    // At most how long their facts' whole text is now (the facts' size limit counts shares the
+    // policy does not read), and the length of their shares' text when that was worked out.
+    std::size_t size_bound = 0, shares_bytes = 0;
   };
   // Elements never move: growing it with the customers moves nothing (a std::vector of them,
   // tens of MB, was moved into new memory, faulted in page by page, at each doubling).

@@ -125,6 +125,36 @@ TEST(ReusedDecisions, AShareSeesTheBudgetFreedSince) {
   EXPECT_NE(summary.find(R"("evaluations": 23, "reused_decisions": 1,)"), std::string::npos) << summary;
 }
 
+// The facts' size limit counts shares the policy does not read: a referrer whose shares take
+// their facts past 16 MB is not decided from then on (an evaluation that fails), reused
+// decisions or not. 300 shares with ids of 60,000 characters: the facts pass the limit at about
+// the 279th.
+TEST(ReusedDecisions, SharesThatTakeTheFactsPastTheirLimitAreNotHidden) {
+  const std::string customer =
+      R"("kind":"purchase","segment":"active","registered_at":"2025-01-01T00:00:00+08:00","last_order_at":)"
+      R"("2026-11-01T12:00:00+08:00","order_count":3,"total_spend":"900.00","service_completed":false,)"
+      R"("previous_campaigns":0,"shares":0)";
+  std::vector<std::string> lines = {
+      R"({"id":"E1","ts":"2026-12-08T09:00:00+08:00","type":"customer","new":false,"customer":{"id":"A",)" + customer + "}}",
+      R"({"id":"E2","ts":"2026-12-08T10:00:00+08:00","type":"customer","new":true,"customer":{"id":"F",)" + customer + "}}",
+      R"({"id":"E3","ts":"2026-12-08T10:05:00+08:00","type":"referral_bound","referral":"R1","referrer":"A","referee":"F","channel":"link"})",
+  };
+  const std::string long_id(60000, 's');
+  for (int i = 0; i < 300; ++i) {
+    lines.push_back(R"({"id":"S)" + std::to_string(i) + R"(","ts":"2026-12-09T10:00:00+08:00","type":"share","customer":"A","share":")" +
+                    long_id + std::to_string(i) + R"(","platform":"wechat"})");
+  }
+  const Outputs reused = replay(lines, "policies/old-friends/policy.refpol", "", true);
+  const Outputs fresh = replay(lines, "policies/old-friends/policy.refpol", "", false);
+  EXPECT_GT(reused.reused, 200u);
+  EXPECT_EQ(reused.summary, fresh.summary);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(fresh.summary, m, std::regex(R"re("failed_evaluations": (\d+))re")));
+  // From the share that passes the limit to the last, and the final look.
+  EXPECT_GT(std::stoi(m[1].str()), 10);
+  EXPECT_LT(std::stoi(m[1].str()), 40);
+}
+
 TEST(ReusedDecisions, OnlyPoliciesThatReadNoSharesIgnoreThem) {
   auto unread = [](const std::string& policy) {
     CompileResult p = compile_file((testing::source_dir() / policy).string());
