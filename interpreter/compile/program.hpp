@@ -50,7 +50,8 @@ enum class Op : std::uint8_t {
   builtin,      // aux: BuiltinId, args
   call,         // callee: define index, args -> parameter slots (from `slot`), c: its body
   define,       // slot: define index (a value without parameters)
-  time_untracked,  // a: the node it stands for, a use of `now` that is not followed (time_uses.cpp)
+  untracked,    // a: the node it stands for, a use of `now` (aux bit 1) or of the campaign's
+                // counters (aux bit 2) that evaluation does not follow (time_uses.cpp)
 };
 
 // `aux` of a comparison (eq ... not_in) whose one side is `now` shifted by a fixed duration, or
@@ -58,6 +59,11 @@ enum class Op : std::uint8_t {
 // does not depend on `now` (analyse_time_uses): which side, and which of the two. The machine
 // notes when its answer would turn.
 inline constexpr std::uint8_t kNowOnLeft = 1, kNowOnRight = 2, kDayOfNowOnLeft = 3, kDayOfNowOnRight = 4;
+// `aux` of a comparison (eq ... ge) of one of the campaign's counters (Program::campaign_slot)
+// with a value that does not depend on them, and of an add or sub of a counter and such a value:
+// which side the counter is. With EvalOptions::counter_checks, the machine notes each.
+inline constexpr std::uint8_t kCounterOnLeft = 5, kCounterOnRight = 6, kCounterArithLeft = 7, kCounterArithRight = 8;
+inline constexpr std::uint8_t kUntrackedTime = 1, kUntrackedCounters = 2;
 
 inline constexpr std::uint32_t kNoNode = 0xFFFFFFFF;
 
@@ -179,6 +185,15 @@ struct Program {
   // counted; `fields_read_unknown` is set when an access's record could not be told.
   std::vector<std::uint64_t> fields_read;
   bool fields_read_unknown = false;
+
+  // The standard campaign counters (analyse_time_uses): the root field `campaign` when its record
+  // is the standard one, of `budget_spent` (money) and `rewarded_referrers` (int), and their
+  // slots in it; -1 otherwise. `budget_spent_is_counter`: the budget's `spent` is that field
+  // itself (the engine notes how the budget's outcome depends on it). `output_reads_counters`:
+  // by output, whether its value depends on a counter (it does not change the rest).
+  std::int32_t campaign_slot = -1, campaign_spent_field = -1, campaign_rank_field = -1;
+  bool budget_spent_is_counter = false;
+  std::vector<std::uint8_t> output_reads_counters;
 
   // Where things are in the facts.
   std::int32_t referrals_slot = -1;  // root field `referrals`

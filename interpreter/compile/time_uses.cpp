@@ -11,6 +11,11 @@
 //   range bound, a reward amount, an output, now - now, ...) is not followed: the node is moved
 //   and a `time_untracked` node put in its place, which tells the machine that the decision may
 //   change at any time once it is evaluated. Only uses that an evaluation reaches count.
+// The campaign's two counters (`campaign.budget_spent`, `campaign.rewarded_referrers`) are
+// followed the same way, for a caller that evaluates the same facts again with other counters
+// (EvalOptions::counter_checks): a comparison of a counter with a value that does not depend on
+// them, an add or sub of a counter and such a value (whose result may only be an output), the
+// budget's `spent` and outputs are followed; any other use is wrapped (aux bit 2).
 #include "interpreter/compile/dependencies.hpp"
 
 #include <vector>
@@ -21,11 +26,33 @@ namespace refpol {
 namespace {
 
 // kShifted: now + d for a fixed d. kDayOfShifted: date_of of a shifted now (its local date).
-enum Kind : std::uint8_t { kFree, kShifted, kDayOfShifted };
+// kCampaign: the campaign record; kCounter: one of its counters; kCounterDerived: a counter plus
+// or minus a value free of both.
+enum Kind : std::uint8_t { kFree, kShifted, kDayOfShifted, kCampaign, kCounter, kCounterDerived };
+
+std::uint8_t untracked_bits(std::uint8_t kind) {
+  if (kind == kFree) return 0;
+  return kind == kShifted || kind == kDayOfShifted ? kUntrackedTime : kUntrackedCounters;
+}
 
 class TimeUses {
  public:
-  explicit TimeUses(Program& p) : p_(p), kind_(p.nodes.size(), 0), done_(p.nodes.size(), 0) {}
+  explicit TimeUses(Program& p) : p_(p), kind_(p.nodes.size(), 0), done_(p.nodes.size(), 0) {
+    const Schema& schema = p.policy.schema;
+    const int slot = schema.records.empty() ? -1 : schema.records[0].index_of("campaign");
+    if (slot < 0) return;
+    const Type& t = schema.records[0].fields[static_cast<std::size_t>(slot)].type;
+    if (t.kind != TypeKind::record || t.record < 0 || static_cast<std::size_t>(t.record) >= schema.records.size()) return;
+    const RecordInfo& c = schema.records[static_cast<std::size_t>(t.record)];
+    const int spent = c.index_of("budget_spent"), rank = c.index_of("rewarded_referrers");
+    if (c.fields.size() != 2 || spent < 0 || rank < 0 || c.fields[static_cast<std::size_t>(spent)].type.kind != TypeKind::money ||
+        c.fields[static_cast<std::size_t>(rank)].type.kind != TypeKind::integer) {
+      return;
+    }
+    p.campaign_slot = slot;
+    p.campaign_spent_field = spent;
+    p.campaign_rank_field = rank;
+  }
 
   void run() {
     const std::size_t count = p_.nodes.size();
@@ -33,7 +60,7 @@ class TimeUses {
     // Values that leave the expressions (conditions are truth values; amounts, dates, limits
     // and outputs are written into the decision) are uses too.
     auto root = [&](std::uint32_t node) {
-      if (node != kNoNode && node < count && of(node) != kFree) untracked_.push_back(node);
+      if (node != kNoNode && node < count && of(node) != kFree) untracked_.emplace_back(node, untracked_bits(of(node)));
     };
     for (const auto* group : {&p_.referrer_eligible, &p_.referee_eligible, &p_.qualifies, &p_.voids}) {
       for (const CompiledCondition& c : *group) root(c.node);
@@ -58,9 +85,26 @@ class TimeUses {
     }
     for (const CompiledCap& c : p_.caps) root(c.limit);
     root(p_.budget_total);
-    root(p_.budget_spent);
+    // The budget's spent as the counter itself: the engine notes what the outcome needs of it.
+    if (p_.budget_spent != kNoNode && of(p_.budget_spent) == kCounter &&
+        counter_field(p_.budget_spent) == p_.campaign_spent_field) {
+      p_.budget_spent_is_counter = true;
+    } else {
+      root(p_.budget_spent);
+    }
     grant(p_.fallback);
-    for (const auto& [name, node] : p_.outputs) root(node);
+    // An output may hold a counter or a value made from one: written, it changes with them (the
+    // engine says so); worked out but not written, only whether it fails matters, which the
+    // machine notes.
+    p_.output_reads_counters.assign(p_.outputs.size(), 0);
+    for (std::size_t i = 0; i < p_.outputs.size(); ++i) {
+      const std::uint8_t k = of(p_.outputs[i].second);
+      if (k == kCounter || k == kCounterDerived) {
+        p_.output_reads_counters[i] = 1;
+      } else {
+        root(p_.outputs[i].second);
+      }
+    }
     wrap();
   }
 
@@ -77,6 +121,18 @@ class TimeUses {
     switch (n.op) {
       case Op::now: k = kShifted; break;
       case Op::define: k = of(p_.defines[n.slot].body); break;
+      case Op::root_field:
+        if (p_.campaign_slot >= 0 && n.slot == static_cast<std::uint32_t>(p_.campaign_slot)) k = kCampaign;
+        break;
+      case Op::field: {
+        const std::uint8_t a = of(n.a);
+        if (a == kCampaign) {
+          k = kCounter;
+        } else if (a != kFree) {
+          untrack(node, a);
+        }
+        break;
+      }
       case Op::add:
       case Op::sub: {
         std::uint8_t a = of(n.a), b = of(n.b);
@@ -84,8 +140,14 @@ class TimeUses {
           k = kShifted;
         } else if (n.op == Op::add && a == kFree && b == kShifted && fixed_duration(n.a)) {
           k = kShifted;
+        } else if (a == kCounter && b == kFree) {
+          k = kCounterDerived;
+          n.aux = kCounterArithLeft;
+        } else if (a == kFree && b == kCounter) {
+          k = kCounterDerived;
+          n.aux = kCounterArithRight;
         } else if (a != kFree || b != kFree) {
-          untracked_.push_back(node);
+          untrack(node, static_cast<std::uint8_t>(untracked_bits(a) | untracked_bits(b)));
         }
         break;
       }
@@ -99,49 +161,71 @@ class TimeUses {
       case Op::not_in: {
         std::uint8_t a = of(n.a), b = of(n.b);
         const bool membership = n.op == Op::in || n.op == Op::not_in;
-        if (a != kFree && b == kFree) {
+        const auto time = [](std::uint8_t x) { return x == kShifted || x == kDayOfShifted; };
+        if (time(a) && b == kFree) {
           n.aux = a == kShifted ? kNowOnLeft : kDayOfNowOnLeft;
-        } else if (b != kFree && a == kFree && !membership) {
+        } else if (time(b) && a == kFree && !membership) {
           n.aux = b == kShifted ? kNowOnRight : kDayOfNowOnRight;
+        } else if (a == kCounter && b == kFree && !membership) {
+          n.aux = kCounterOnLeft;
+        } else if (b == kCounter && a == kFree && !membership) {
+          n.aux = kCounterOnRight;
         } else if (a != kFree || b != kFree) {
-          untracked_.push_back(node);
+          untrack(node, static_cast<std::uint8_t>(untracked_bits(a) | untracked_bits(b)));
         }
         break;
       }
       case Op::builtin: {
-        bool other = false;
-        for (std::uint32_t i = 0; i < n.args_count; ++i) other |= of(p_.args[n.args_begin + i]) != kFree;
+        std::uint8_t bits = 0;
+        for (std::uint32_t i = 0; i < n.args_count; ++i) bits |= untracked_bits(of(p_.args[n.args_begin + i]));
         if (static_cast<BuiltinId>(n.aux) == BuiltinId::date_of && n.args_count == 1 &&
             of(p_.args[n.args_begin]) == kShifted) {
           k = kDayOfShifted;
-        } else if (other) {
-          untracked_.push_back(node);
+        } else if (bits != 0) {
+          untrack(node, bits);
         }
         break;
       }
       case Op::call: {
-        bool shifted_argument = false;
-        for (std::uint32_t i = 0; i < n.args_count; ++i) shifted_argument |= of(p_.args[n.args_begin + i]) != kFree;
+        std::uint8_t bits = 0;
+        for (std::uint32_t i = 0; i < n.args_count; ++i) bits |= untracked_bits(of(p_.args[n.args_begin + i]));
         // The body reads its parameters as locals, which count as free: a call handed a shifted
-        // now is not followed. Nor is a call that gives a day of now: the machine finds the
-        // instant behind a day by evaluating its argument again, which a call's locals forbid.
+        // now or a counter is not followed. Nor is a call that gives anything but a shifted now:
+        // the machine finds the instant behind a day, and the counter behind a value, by
+        // following definitions, which a call's locals forbid.
         k = of(n.c);
-        if (shifted_argument || k == kDayOfShifted) {
-          untracked_.push_back(node);
+        if (k != kFree && k != kShifted) bits |= untracked_bits(k);
+        if (bits != 0) {
+          untrack(node, bits);
           k = kFree;
         }
         break;
       }
       default: {
-        bool shifted = false;
-        for (std::uint32_t child : {n.a, n.b, n.c}) shifted |= of(child) != kFree;
-        for (std::uint32_t i = 0; i < n.args_count; ++i) shifted |= of(p_.args[n.args_begin + i]) != kFree;
-        if (shifted) untracked_.push_back(node);
+        std::uint8_t bits = 0;
+        for (std::uint32_t child : {n.a, n.b, n.c}) bits |= untracked_bits(of(child));
+        for (std::uint32_t i = 0; i < n.args_count; ++i) bits |= untracked_bits(of(p_.args[n.args_begin + i]));
+        if (bits != 0) untrack(node, bits);
         break;
       }
     }
     kind_[node] = k;
     return k;
+  }
+
+  void untrack(std::uint32_t node, std::uint8_t bits) { untracked_.emplace_back(node, bits); }
+
+  // The field of the campaign a counter node reads, through definitions; -1 if none.
+  std::int32_t counter_field(std::uint32_t node) const {
+    for (int depth = 0; depth < 64 && node != kNoNode && node < p_.nodes.size(); ++depth) {
+      const Node& n = p_.nodes[node];
+      if (n.op == Op::define) {
+        node = p_.defines[n.slot].body;
+        continue;
+      }
+      return n.op == Op::field ? static_cast<std::int32_t>(n.slot) : -1;
+    }
+    return -1;
   }
 
   // A duration without months that does not depend on anything: a written one, or a definition
@@ -159,18 +243,20 @@ class TimeUses {
     return false;
   }
 
-  // Each untracked use moves to a new index, and a `time_untracked` node takes its place, so
-  // that everything that pointed at it now passes through the wrapper.
+  // Each untracked use moves to a new index, and an `untracked` node takes its place, so that
+  // everything that pointed at it now passes through the wrapper.
   void wrap() {
-    std::vector<std::uint8_t> wrapped(p_.nodes.size(), 0);
-    for (std::uint32_t node : untracked_) {
-      if (wrapped[node]) continue;
-      wrapped[node] = 1;
+    std::vector<std::uint8_t> bits(p_.nodes.size(), 0);
+    for (const auto& [node, b] : untracked_) bits[node] |= b;
+    const std::size_t count = bits.size();
+    for (std::uint32_t node = 0; node < count; ++node) {
+      if (bits[node] == 0) continue;
       Node moved = p_.nodes[node];
       p_.nodes.push_back(moved);
       Node& w = p_.nodes[node];
       w = Node{};
-      w.op = Op::time_untracked;
+      w.op = Op::untracked;
+      w.aux = bits[node];
       w.a = static_cast<std::uint32_t>(p_.nodes.size() - 1);
       w.span = moved.span;
       w.file = moved.file;
@@ -179,7 +265,7 @@ class TimeUses {
 
   Program& p_;
   std::vector<std::uint8_t> kind_, done_;
-  std::vector<std::uint32_t> untracked_;
+  std::vector<std::pair<std::uint32_t, std::uint8_t>> untracked_;
 };
 
 }  // namespace

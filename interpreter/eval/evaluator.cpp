@@ -33,6 +33,10 @@ class Engine {
 
   bool run(EvalError& error) {
     const Program& p = p_;
+    if (options_.counter_checks != nullptr) {
+      options_.counter_checks->clear();
+      m_.set_counter_checks(options_.counter_checks);
+    }
     out_.policy_id = p.policy.id;
     out_.policy_version = p.policy.version;
     out_.policy_hash = p.policy.content_hash;
@@ -49,8 +53,12 @@ class Engine {
     } else if (options_.explain) {
       explain("rewards", "", "none", "the referrer is not eligible, so no reward applies", kNoNode);
     }
-    for (const auto& [name, node] : p.outputs) {
+    for (std::size_t i = 0; i < p.outputs.size(); ++i) {
+      const auto& [name, node] = p.outputs[i];
       if (m_.failed()) break;
+      if (options_.counter_checks != nullptr && options_.write_outputs && p.output_reads_counters[i] != 0) {
+        options_.counter_checks->untracked = true;  // the value written changes with the counters
+      }
       if (!options_.write_outputs) {
         m_.eval(node);
         continue;
@@ -67,6 +75,7 @@ class Engine {
       error = m_.error();
       return false;
     }
+    if (options_.counter_checks != nullptr && m_.counters_untracked()) options_.counter_checks->untracked = true;
     if (m_.time_untracked()) {
       out_.recheck_at = m_.now();
     } else if (m_.next_turn() != INT64_MAX) {
@@ -524,7 +533,8 @@ class Engine {
   }
 
   // The budget's fallback replaces a reward that no longer fits, if the fallback itself fits.
-  bool try_fallback(Reward& r, Decimal& remaining) {
+  template <typename Bound>
+  bool try_fallback(Reward& r, Decimal& remaining, const Bound& bound) {
     const CompiledGrant& g = p_.fallback;
     Reward f = r;
     f.kind = g.kind;
@@ -563,6 +573,7 @@ class Engine {
     }
     Decimal cost = f.value ? *f.value : Decimal{};
     // A fallback that costs nothing always fits, even when the budget is overspent.
+    if (cost.mantissa > 0) bound(cost, compare(cost, remaining) <= 0);
     if (cost.mantissa > 0 && compare(cost, remaining) > 0) return false;
     if (!exact(sub(remaining, cost, remaining), g.amount)) return false;
     f.reason = "budget_fallback";
@@ -612,18 +623,35 @@ class Engine {
     }
     if (p.budget_total == kNoNode) return;
     Decimal remaining;
-    if (!exact(sub(as_decimal(m_.eval(p.budget_total)), as_decimal(m_.eval(p.budget_spent)), remaining),
-               p.budget_total)) {
+    const Decimal spent = as_decimal(m_.eval(p.budget_spent));
+    const Decimal total = as_decimal(m_.eval(p.budget_total));
+    if (!exact(sub(total, spent, remaining), p.budget_total)) {
       return;
     }
+    // Each reward fits while spent <= spent + remaining - its cost, and does not while spent is
+    // above that: the counter checks keep the narrowest of those bounds.
+    CounterChecks* checks = p.budget_spent_is_counter ? options_.counter_checks : nullptr;
+    if (checks != nullptr) checks->budget_total = total;
+    auto bound = [&](const Decimal& cost, bool fits) {
+      if (checks == nullptr) return;
+      Decimal b;
+      if (add(spent, remaining, b) != DecimalError::none || sub(b, cost, b) != DecimalError::none) {
+        checks->untracked = true;
+        return;
+      }
+      std::optional<Decimal>& kept = fits ? checks->spent_at_most : checks->spent_above;
+      if (!kept || (fits ? compare(b, *kept) < 0 : compare(b, *kept) > 0)) kept = b;
+    };
     for (Reward& r : out_.rewards) {
       if (r.status != RewardStatus::granted && r.status != RewardStatus::pending) continue;
       if (!r.value) continue;
       if (compare(*r.value, remaining) <= 0) {
+        bound(*r.value, true);
         if (!exact(sub(remaining, *r.value, remaining), p.budget_total)) return;
         continue;
       }
-      if (p.has_fallback && try_fallback(r, remaining)) continue;
+      bound(*r.value, false);
+      if (p.has_fallback && try_fallback(r, remaining, bound)) continue;
       if (m_.failed()) return;
       r.status = RewardStatus::withheld;
       r.reason = "budget";

@@ -44,6 +44,41 @@ struct ReferralMemo {
   std::vector<Kept> kept;  // by place in the list; the evaluator keeps these
 };
 
+struct EvalScratch;
+
+// How a decision depends on the campaign's two standard counters (`campaign.budget_spent`,
+// `campaign.rewarded_referrers`: Program::campaign_slot), noted during an evaluation for a caller
+// that may evaluate the same facts again with other counter values (refpol simulate). `allows`
+// says whether those would give the same decision: every comparison of a counter gives the same
+// answer, every sum or difference made of one (only in outputs) still works out, and the
+// budget's outcome is the same (each reward fits or not as before). The counters are the only
+// thing that may differ: the facts and `now` must be the same.
+struct CounterChecks {
+  struct Check {
+    bool rank = false;          // rewarded_referrers, or budget_spent
+    bool compare = true;        // a comparison, or an add or sub (arithmetic)
+    bool counter_left = true;   // which side the counter is on
+    std::uint8_t op = 0;        // the Op
+    Value other;                // the other side's value: a number or an amount
+    Value result;               // a comparison's answer
+  };
+  bool untracked = false;  // a use not followed: only the same values give the same decision
+  std::vector<Check> checks;
+  // The budget's outcome stands while budget_spent > spent_above and <= spent_at_most (and the
+  // budget's total less it is still a number: `budget_total`).
+  std::optional<Decimal> spent_above, spent_at_most, budget_total;
+
+  void clear() {
+    untracked = false;
+    checks.clear();
+    spent_above.reset();
+    spent_at_most.reset();
+    budget_total.reset();
+  }
+  bool allows(const Program& program, const Decimal& budget_spent, std::int64_t rewarded_referrers,
+              EvalScratch& scratch) const;
+};
+
 struct EvalOptions {
   std::optional<DateTime> now;  // overrides the facts' `now`
   bool explain = false;
@@ -51,6 +86,8 @@ struct EvalOptions {
   // False: the outputs are worked out (an output that fails still fails the evaluation) but not
   // written, and Decision::outputs stays empty; for a caller that never reads them.
   bool write_outputs = true;
+  // Filled (cleared first) with how the decision depends on the campaign's counters.
+  CounterChecks* counter_checks = nullptr;
 };
 
 // Reusable per-thread memory: locals, temporaries and the list of qualified referrals.

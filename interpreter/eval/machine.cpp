@@ -238,6 +238,91 @@ Value Machine::membership(const Value& item, const Value& container) {
   return Absent{};
 }
 
+Value Machine::comparison(Op op, const Value& a, const Value& b) {
+  if (a.index() == kAbsent || b.index() == kAbsent) return Absent{};
+  if (op == Op::eq || op == Op::ne) {
+    const bool eq = equal_values(a, b);
+    return op == Op::eq ? eq : !eq;
+  }
+  const int c = compare_values(a, b);
+  if (c == -2) return Absent{};
+  switch (op) {
+    case Op::lt: return c < 0;
+    case Op::le: return c <= 0;
+    case Op::gt: return c > 0;
+    default: return c >= 0;
+  }
+}
+
+Value Machine::noted_comparison(const Node& n, const Value& a, const Value& b) {
+  if (n.aux <= kDayOfNowOnRight) {
+    note_comparison(n, a, b);
+    return comparison(n.op, a, b);
+  }
+  Value r = comparison(n.op, a, b);
+  if (counter_checks_ == nullptr) return r;
+  const bool left = n.aux == kCounterOnLeft;
+  const Value& other = left ? b : a;
+  // Only numbers and amounts are kept: they point into no document.
+  if (other.index() != kInt && other.index() != kDecimal && other.index() != kMoney && other.index() != kAbsent) {
+    counters_untracked_ = true;
+    return r;
+  }
+  counter_checks_->checks.push_back(
+      CounterChecks::Check{counter_is_rank(left ? n.a : n.b), true, left, static_cast<std::uint8_t>(n.op), other, r});
+  return r;
+}
+
+void Machine::note_counter_arithmetic(const Node& n, const Value& a, const Value& b) {
+  if (counter_checks_ == nullptr) return;
+  const bool left = n.aux == kCounterArithLeft;
+  const Value& other = left ? b : a;
+  if (other.index() != kInt && other.index() != kDecimal && other.index() != kMoney && other.index() != kAbsent) {
+    counters_untracked_ = true;
+    return;
+  }
+  counter_checks_->checks.push_back(
+      CounterChecks::Check{counter_is_rank(left ? n.a : n.b), false, left, static_cast<std::uint8_t>(n.op), other, Value()});
+}
+
+// Whether a counter node (a field of the campaign, at most through definitions) reads
+// rewarded_referrers.
+bool Machine::counter_is_rank(std::uint32_t node) const {
+  for (int depth = 0; depth < 64 && node < p_.nodes.size(); ++depth) {
+    const Node& n = p_.nodes[node];
+    if (n.op != Op::define) return n.op == Op::field && static_cast<std::int32_t>(n.slot) == p_.campaign_rank_field;
+    node = p_.defines[n.slot].body;
+  }
+  return false;
+}
+
+bool CounterChecks::allows(const Program& program, const Decimal& budget_spent, std::int64_t rewarded_referrers,
+                           EvalScratch& scratch) const {
+  if (untracked) return false;
+  if (spent_above && compare(budget_spent, *spent_above) <= 0) return false;
+  if (spent_at_most && compare(budget_spent, *spent_at_most) > 0) return false;
+  Decimal left;
+  if (budget_total && sub(*budget_total, budget_spent, left) != DecimalError::none) return false;
+  if (checks.empty()) return true;
+  Machine m(program, nullptr, DateTime{}, scratch);
+  const Value spent = Money{budget_spent, 0};
+  const Value rank = rewarded_referrers;
+  for (const Check& c : checks) {
+    const Value& counter = c.rank ? rank : spent;
+    const Value& a = c.counter_left ? counter : c.other;
+    const Value& b = c.counter_left ? c.other : counter;
+    if (c.compare) {
+      Value r = m.comparison(static_cast<Op>(c.op), a, b);
+      if (r.index() != c.result.index()) return false;
+      if (r.index() == kBool && unsafe_get<kBool>(r) != unsafe_get<kBool>(c.result)) return false;
+    } else {
+      m.add_values(a, b, kNoNode, static_cast<Op>(c.op) == Op::sub);
+      if (m.failed()) return false;
+    }
+  }
+  return true;
+}
+
 // The node behind a day of now: `date_of(x)` itself, or reached through definitions.
 std::uint32_t Machine::day_argument(std::uint32_t node) const {
   for (int depth = 0; depth < 64 && node < p_.nodes.size(); ++depth) {
@@ -413,8 +498,12 @@ Value Machine::eval(std::uint32_t index) {
       if (a == 0 && b == 0) return false;
       return Absent{};
     }
-    case Op::add: return add_values(operand(n.a), operand(n.b), index, false);
-    case Op::sub: return add_values(operand(n.a), operand(n.b), index, true);
+    case Op::add:
+    case Op::sub: {
+      Value a = operand(n.a), b = operand(n.b);
+      if (n.aux != 0) [[unlikely]] note_counter_arithmetic(n, a, b);
+      return add_values(a, b, index, n.op == Op::sub);
+    }
     case Op::mul: return multiply(operand(n.a), operand(n.b), index);
     case Op::div: {
       Value a = operand(n.a), b = operand(n.b);
@@ -433,28 +522,14 @@ Value Machine::eval(std::uint32_t index) {
       return a.index() == kAbsent ? operand(n.b) : a;
     }
     case Op::eq:
-    case Op::ne: {
-      Value a = operand(n.a), b = operand(n.b);
-      if (n.aux != 0) [[unlikely]] note_comparison(n, a, b);
-      if (a.index() == kAbsent || b.index() == kAbsent) return Absent{};
-      bool eq = equal_values(a, b);
-      return n.op == Op::eq ? eq : !eq;
-    }
+    case Op::ne:
     case Op::lt:
     case Op::le:
     case Op::gt:
     case Op::ge: {
       Value a = operand(n.a), b = operand(n.b);
-      if (n.aux != 0) [[unlikely]] note_comparison(n, a, b);
-      if (a.index() == kAbsent || b.index() == kAbsent) return Absent{};
-      int c = compare_values(a, b);
-      if (c == -2) return Absent{};
-      switch (n.op) {
-        case Op::lt: return c < 0;
-        case Op::le: return c <= 0;
-        case Op::gt: return c > 0;
-        default: return c >= 0;
-      }
+      if (n.aux != 0) [[unlikely]] return noted_comparison(n, a, b);
+      return comparison(n.op, a, b);
     }
     case Op::in:
     case Op::not_in: {
@@ -533,8 +608,9 @@ Value Machine::eval(std::uint32_t index) {
       for (std::uint32_t i = 0; i < count; ++i) scratch_.locals[n.slot + i] = values[count + i];
       return r;
     }
-    case Op::time_untracked:
-      time_untracked_ = true;
+    case Op::untracked:
+      if ((n.aux & kUntrackedTime) != 0) time_untracked_ = true;
+      if ((n.aux & kUntrackedCounters) != 0) counters_untracked_ = true;
       return eval(n.a);
     case Op::define: {
       const std::uint32_t d = n.slot;

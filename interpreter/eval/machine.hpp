@@ -68,6 +68,13 @@ class Machine {
     if (utc > now_.utc_seconds && utc < next_turn_) next_turn_ = utc;
   }
 
+  // Where comparisons and sums of the campaign's counters are noted (EvalOptions::counter_checks),
+  // and whether a use of them that is not followed was reached.
+  void set_counter_checks(CounterChecks* checks) { counter_checks_ = checks; }
+  bool counters_untracked() const { return counters_untracked_; }
+  // What a comparison (eq ... ge) of two values gives, as evaluating it would.
+  Value comparison(Op op, const Value& a, const Value& b);
+
   bool failed() const { return failed_; }
   const EvalError& error() const { return error_; }
   void fail(std::uint32_t node, std::string message);
@@ -89,6 +96,13 @@ class Machine {
   EvalError error_;
   std::int64_t next_turn_ = INT64_MAX;
   bool time_untracked_ = false;
+  bool counters_untracked_ = false;
+  CounterChecks* counter_checks_ = nullptr;
+
+  // A comparison or an add or sub marked in `aux` (analyse_time_uses), with its operands' values.
+  Value noted_comparison(const Node& n, const Value& a, const Value& b);
+  void note_counter_arithmetic(const Node& n, const Value& a, const Value& b);
+  bool counter_is_rank(std::uint32_t node) const;
 
   // For a comparison marked kNowOnLeft or kNowOnRight, with its operands' values.
   void note_comparison(const Node& n, const Value& a, const Value& b);

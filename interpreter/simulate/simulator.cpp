@@ -209,8 +209,14 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   // of a `shares` counter at most at each place its customer stands in the facts (the referrer,
   // a referee, a member): the facts stay within their size limit, as they did, while this bound
   // does (64 more for the counters and `now`, whose text may be longer than it was).
-  if (unread_change && reuse_decisions_ && now.utc_seconds < state.reuse_until && rank == state.rank_seen &&
-      others.mantissa == state.others_seen.mantissa && others.scale == state.others_seen.scale) {
+  const auto same_counters = [&] {
+    if (rank == state.rank_seen && others.mantissa == state.others_seen.mantissa &&
+        others.scale == state.others_seen.scale) {
+      return true;
+    }
+    return state.counters.allows(*program_, others, rank, scratch_);
+  };
+  if (unread_change && reuse_decisions_ && now.utc_seconds < state.reuse_until && same_counters()) {
     const Customer& k = world_.customers()[referrer];
     const std::size_t bound = state.size_bound + (k.shares_json.size() - state.shares_bytes) + k.referrals.size() + 3;
     if (bound + 64 <= kMaxFactsBytes) {
@@ -226,6 +232,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   bool ok = builder_.build(referrer, now, to_string(others), rank, facts_, errors_);
   EvalOptions options;
   options.write_outputs = false;  // the replay reads the rewards and verdicts only
+  if (reuse_decisions_) options.counter_checks = &state.counters;
   if (keep_verdicts_) {
     ReferralMemo& memo = state.memo;
     const std::vector<Index>& mine = world_.customers()[referrer].referrals;

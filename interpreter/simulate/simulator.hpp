@@ -51,7 +51,8 @@ class Runner {
   // Decides for `referrer` as of `now` and records what changed in the ledger. `unread_change`:
   // the facts changed since the referrer's last evaluation only in fields the policy never reads
   // (shares_unread()); then the last decision is reused when nothing else it depends on moved:
-  // no `now` comparison of it turned (recheck_at) and the campaign's counters are the same.
+  // no `now` comparison of it turned (recheck_at), and the campaign's counters are the same or
+  // give the same decision (CounterChecks).
   void evaluate(Index referrer, const DateTime& now, bool unread_change = false);
   // Whether the policy never reads a `shares` field, and its facts have no `share_events`: a
   // share then changes nothing it reads.
@@ -157,6 +158,7 @@ class Runner {
     std::int64_t reuse_until = INT64_MIN;
     Decimal others_seen;
     std::uint32_t rank_seen = 0;
+    CounterChecks counters;  // how it depends on them, for other values
     // At most how long their facts' whole text is now (the facts' size limit counts shares the
     // policy does not read), and the length of their shares' text when that was worked out.
     std::size_t size_bound = 0, shares_bytes = 0;
