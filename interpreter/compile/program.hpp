@@ -193,6 +193,7 @@ struct Program {
   // by output, whether its value depends on a counter (it does not change the rest).
   std::int32_t campaign_slot = -1, campaign_spent_field = -1, campaign_rank_field = -1;
   bool budget_spent_is_counter = false;
+  bool campaign_not_followed = false;  // a root `campaign` that is not the standard record
   std::vector<std::uint8_t> output_reads_counters;
 
   // Where things are in the facts.

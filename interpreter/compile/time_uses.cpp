@@ -42,11 +42,15 @@ class TimeUses {
     const int slot = schema.records.empty() ? -1 : schema.records[0].index_of("campaign");
     if (slot < 0) return;
     const Type& t = schema.records[0].fields[static_cast<std::size_t>(slot)].type;
-    if (t.kind != TypeKind::record || t.record < 0 || static_cast<std::size_t>(t.record) >= schema.records.size()) return;
+    if (t.kind != TypeKind::record || t.record < 0 || static_cast<std::size_t>(t.record) >= schema.records.size()) {
+      p.campaign_not_followed = true;
+      return;
+    }
     const RecordInfo& c = schema.records[static_cast<std::size_t>(t.record)];
     const int spent = c.index_of("budget_spent"), rank = c.index_of("rewarded_referrers");
     if (c.fields.size() != 2 || spent < 0 || rank < 0 || c.fields[static_cast<std::size_t>(spent)].type.kind != TypeKind::money ||
         c.fields[static_cast<std::size_t>(rank)].type.kind != TypeKind::integer) {
+      p.campaign_not_followed = true;  // not the standard record (extended, say): not followed
       return;
     }
     p.campaign_slot = slot;
@@ -129,7 +133,7 @@ class TimeUses {
         if (a == kCampaign) {
           k = kCounter;
         } else if (a != kFree) {
-          untrack(node, a);
+          untrack(node, untracked_bits(a));
         }
         break;
       }
@@ -196,7 +200,7 @@ class TimeUses {
         k = of(n.c);
         if (k != kFree && k != kShifted) bits |= untracked_bits(k);
         if (bits != 0) {
-          untrack(node, bits);
+          untrack(node, static_cast<std::uint8_t>(bits | untracked_bits(k)));  // a shifted now too
           k = kFree;
         }
         break;

@@ -36,6 +36,8 @@ class Engine {
     if (options_.counter_checks != nullptr) {
       options_.counter_checks->clear();
       m_.set_counter_checks(options_.counter_checks);
+      // Counters in a campaign record other than the standard one are not followed.
+      if (p.campaign_not_followed) options_.counter_checks->untracked = true;
     }
     out_.policy_id = p.policy.id;
     out_.policy_version = p.policy.version;

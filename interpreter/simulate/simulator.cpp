@@ -207,8 +207,8 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   // safeguard here rather than a condition that ever fails.
   // A share lengthens the facts' text by its own text when it is the referrer's, and by a digit
   // of a `shares` counter at most at each place its customer stands in the facts (the referrer,
-  // a referee, a member): the facts stay within their size limit, as they did, while this bound
-  // does (64 more for the counters and `now`, whose text may be longer than it was).
+  // a referee, a member, each counted): the facts stay within their size limit, as they did,
+  // while this bound does (64 more for the counters and `now`, whose text may be longer).
   const auto same_counters = [&] {
     if (rank == state.rank_seen && others.mantissa == state.others_seen.mantissa &&
         others.scale == state.others_seen.scale) {
@@ -218,7 +218,10 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   };
   if (unread_change && reuse_decisions_ && now.utc_seconds < state.reuse_until && same_counters()) {
     const Customer& k = world_.customers()[referrer];
-    const std::size_t bound = state.size_bound + (k.shares_json.size() - state.shares_bytes) + k.referrals.size() + 3;
+    std::size_t places = 1 + k.referrals.size();
+    if (k.community != kNone) places += world_.communities()[k.community].members.size();
+    if (k.organisation != kNone) places += world_.organisations()[k.organisation].members.size();
+    const std::size_t bound = state.size_bound + (k.shares_json.size() - state.shares_bytes) + places;
     if (bound + 64 <= kMaxFactsBytes) {
       state.size_bound = bound;
       state.shares_bytes = k.shares_json.size();
@@ -278,10 +281,14 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   };
   listing_.clear();
   shift_ = 0;
+  // An expiry counted from a grant at `now` moves with it: the look it asks for is one a reused
+  // decision would not ask for again, so such a decision is not reused.
+  bool moving = false;
   for (const Reward& r : decision_.rewards) {
     listing_.push_back(record(decision_, r, static_cast<std::uint32_t>(listing_.size()), referrer));
     if (r.settles_at) consider(*r.settles_at);
     if (r.expires_at) consider(DateTime{r.expires_at->utc_seconds + 1, r.expires_at->offset_seconds});
+    if (r.expires_at && r.granted_at && *r.granted_at == now) moving = true;
   }
   for (const ReferralVerdict& v : decision_.referrals) {
     if (v.settles_at) consider(*v.settles_at);
@@ -290,9 +297,9 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   // order, say (a recheck_at equal to now says nothing more).
   if (decision_.recheck_at) consider(*decision_.recheck_at);
   // Reused only where the facts were put together from their parts, whose size is known.
-  state.reuse_until = builder_.whole_size() == 0 ? INT64_MIN
-                      : !decision_.recheck_at    ? INT64_MAX
-                                                 : decision_.recheck_at->utc_seconds;
+  state.reuse_until = builder_.whole_size() == 0 || moving ? INT64_MIN
+                      : !decision_.recheck_at              ? INT64_MAX
+                                                           : decision_.recheck_at->utc_seconds;
   state.size_bound = builder_.whole_size();
   state.shares_bytes = world_.customers()[referrer].shares_json.size();
   state.others_seen = others;

@@ -157,6 +157,8 @@ class World {
 
   // Indexed like vectors; elements never move.
   const StableVector<Customer>& customers() const { return customers_; }
+  const std::vector<Community>& communities() const { return communities_; }
+  const std::vector<Organisation>& organisations() const { return organisations_; }
   const StableVector<Referral>& referrals() const { return referrals_; }
   const StableVector<Order>& orders() const { return orders_; }
   Index find_customer(std::string_view id) const;

@@ -268,6 +268,22 @@ TEST_F(Recheck, UsesOfNowThatAreNotFollowedSayAnyTime) {
   }
 }
 
+// A definition with a parameter that gives a shifted now is not followed when it is handed
+// anything but another shifted now: here a counter.
+TEST_F(Recheck, ACallHandedACounterIsNotFollowed) {
+  compile(R"(import "standard"
+define cutoff(n) = now - 30 days
+referrer eligible when { recent: referrer.registered_at >= cutoff(campaign.rewarded_referrers) }
+)");
+  eval(R"({"campaign":{"budget_spent":0,"rewarded_referrers":0},
+    "referrer":{"id":"u1","kind":"purchase","segment":"loyal","registered_at":"2026-11-20T00:00:00Z","order_count":3,
+    "total_spend":900,"service_completed":false,"previous_campaigns":0,"shares":0},"referrals":[]})",
+       "2026-12-01T00:00:00Z");
+  EXPECT_TRUE(d_.referrer_eligible);
+  ASSERT_TRUE(d_.recheck_at);
+  EXPECT_EQ(*d_.recheck_at, at("2026-12-01T00:00:00Z"));
+}
+
 TEST_F(Recheck, APolicyThatDoesNotReadNowNeverTurns) {
   compile(std::string(kReferrer) + R"(
 referrer eligible when { vip: referrer.vip }
@@ -316,8 +332,8 @@ TEST_F(Recheck, NoCampaignOfTheRepositoryChangesBeforeItsRecheck) {
       const DateTime now = *facts_.now;
       eval(text, now);
       ASSERT_TRUE(!d_.recheck_at || *d_.recheck_at != now) << "a use of now that is not followed";
-      if (!d_.recheck_at) continue;
-      const std::int64_t end = d_.recheck_at->utc_seconds;
+      // Time alone never changes a decision without recheck_at: looked at for a year on.
+      const std::int64_t end = d_.recheck_at ? d_.recheck_at->utc_seconds : now.utc_seconds + 366 * kSecondsPerDay;
       const std::string first = content();
       std::vector<std::int64_t> moments{end - 1};
       for (std::int64_t t = now.utc_seconds + 1; t < end; t += 6 * 3600) moments.push_back(t);
@@ -329,7 +345,7 @@ TEST_F(Recheck, NoCampaignOfTheRepositoryChangesBeforeItsRecheck) {
       for (std::int64_t t : moments) {
         if (t <= now.utc_seconds || t >= end) continue;
         eval(text, DateTime{t, 0});
-        ASSERT_EQ(content(), first) << "at " << to_string(DateTime{t, 0}) << ", before " << to_string(*d_.recheck_at);
+        ASSERT_EQ(content(), first) << "at " << to_string(DateTime{t, 0}) << ", before " << to_string(DateTime{end, 0});
         ++checked;
       }
     }

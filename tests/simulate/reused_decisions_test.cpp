@@ -55,6 +55,9 @@ TEST(ReusedDecisions, ReplaysGiveTheSameOutputsWithAndWithout) {
       // The budget runs out early and the first-ten bonus turns on the number rewarded: reused
       // decisions must see the same counters.
       {"tests/simulate/fixtures/small_budget.refpol", "", true},
+      // An expiry that moves with `now` asks for a look a reused decision would not: a decision
+      // with one is never reused; the others are.
+      {"tests/simulate/fixtures/moving_expiry.refpol", "", true},
       // Its verdicts read the referee's `shares`: a share changes what it reads.
       {"tests/simulate/fixtures/verdict_counters.refpol", "", false},
   };
@@ -91,8 +94,12 @@ TEST(ReusedDecisions, ReplaysGiveTheSameOutputsWithAndWithout) {
 // Evaluations: 15 for events (4 bindings, 4 orders placed, 3 completions by A, B and C, B's
 // refund, C's share, D's completion, A's share), 4 due (A 12-11, B 12-12, C 12-13, D 12-16),
 // 4 at the end: 23, one of them reused.
+// The same with the campaign record extended by a field (budget_order_extended.refpol): the
+// counters are not followed there, so C's decision is not reused either.
 TEST(ReusedDecisions, AShareSeesTheBudgetFreedSince) {
-  CompileResult p = compile_file((testing::source_dir() / "tests/simulate/fixtures/budget_order.refpol").string());
+  for (const char* policy : {"budget_order", "budget_order_extended"}) {
+  SCOPED_TRACE(policy);
+  CompileResult p = compile_file((testing::source_dir() / "tests/simulate/fixtures" / (std::string(policy) + ".refpol")).string());
   ASSERT_TRUE(p.program);
   const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories/budget_order.jsonl");
   SimulationOptions options;
@@ -109,8 +116,9 @@ TEST(ReusedDecisions, AShareSeesTheBudgetFreedSince) {
   }
   sim.finish();
   const std::string rewards = sim.rewards_csv();
+  const std::string id = std::string(policy) == "budget_order" ? "budget-order" : "budget-order-extended";
   auto status_of = [&](const std::string& referrer) {
-    const std::size_t at = rewards.find("budget-order/thanks/referrer:" + referrer + "/");
+    const std::size_t at = rewards.find(id + "/thanks/referrer:" + referrer + "/");
     if (at == std::string::npos) return std::string("none");
     std::string row = rewards.substr(at, rewards.find('\n', at) - at);
     // key,recipient_role,recipient_id,rule,tier,kind,amount,unit,value,status,...
@@ -123,6 +131,7 @@ TEST(ReusedDecisions, AShareSeesTheBudgetFreedSince) {
   EXPECT_EQ(status_of("D"), "withheld");
   const std::string summary = sim.summary_json();
   EXPECT_NE(summary.find(R"("evaluations": 23, "reused_decisions": 1,)"), std::string::npos) << summary;
+  }
 }
 
 // The facts' size limit counts shares the policy does not read: a referrer whose shares take
