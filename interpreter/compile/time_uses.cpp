@@ -9,8 +9,9 @@
 //   `date_of(shifted now)` with a date that does not depend on `now`;
 // - any other use of a shifted now (an argument of a function or a definition, a list item, a
 //   range bound, a reward amount, an output, now - now, ...) is not followed: the node is moved
-//   and a `time_untracked` node put in its place, which tells the machine that the decision may
-//   change at any time once it is evaluated. Only uses that an evaluation reaches count.
+//   and an `untracked` node (aux bit 1) put in its place, which tells the machine that the
+//   decision may change at any time once it is evaluated. Only uses that an evaluation reaches
+//   count.
 // The campaign's two counters (`campaign.budget_spent`, `campaign.rewarded_referrers`) are
 // followed the same way, for a caller that evaluates the same facts again with other counters
 // (EvalOptions::counter_checks): a comparison of a counter with a value that does not depend on
@@ -113,9 +114,9 @@ class TimeUses {
   }
 
  private:
-  // What a node's value is: free of `now`, or a shifted now. Uses of a shifted now that are not
-  // followed are listed in untracked_ and count as free from there on (the wrapper speaks for
-  // them).
+  // What a node's value is (Kind): free of `now` and the counters, or one of the kinds followed.
+  // Uses that are not followed are listed in untracked_ and count as free from there on (the
+  // wrapper speaks for them).
   std::uint8_t of(std::uint32_t node) {
     if (node == kNoNode || node >= p_.nodes.size()) return kFree;
     if (done_[node]) return kind_[node];
