@@ -523,6 +523,13 @@ std::uint16_t Program::unit_id(std::string_view name) const {
   return 0xFFFF;
 }
 
+std::uint32_t Program::behind_defines(std::uint32_t node) const {
+  for (int depth = 0; depth < 64 && node < nodes.size() && nodes[node].op == Op::define; ++depth) {
+    node = defines[nodes[node].slot].body;
+  }
+  return node;
+}
+
 std::string Program::location(std::int32_t file, Span span) const {
   const auto& src = policy.files[static_cast<std::size_t>(file)].source;
   auto pos = src->position(span.begin);

@@ -205,6 +205,9 @@ struct Program {
   std::vector<std::int32_t> id_slot;  // per record: slot of its `id` field, or -1
 
   std::uint16_t unit_id(std::string_view name) const;
+  // The node a value comes from: `node` itself, or the body of the definition (without
+  // parameters) it names, followed through definitions.
+  std::uint32_t behind_defines(std::uint32_t node) const;
   // `path:line` of a span, for explanations.
   std::string location(std::int32_t file, Span span) const;
 };

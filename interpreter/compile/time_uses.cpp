@@ -18,6 +18,7 @@
 // them, an add or sub of a counter and such a value (whose result may only be an output), the
 // budget's `spent` and outputs are followed; any other use is wrapped (aux bit 2).
 #include "interpreter/compile/dependencies.hpp"
+#include "interpreter/eval/facts.hpp"
 
 #include <vector>
 
@@ -43,14 +44,8 @@ class TimeUses {
     const int slot = schema.records.empty() ? -1 : schema.records[0].index_of("campaign");
     if (slot < 0) return;
     const Type& t = schema.records[0].fields[static_cast<std::size_t>(slot)].type;
-    if (t.kind != TypeKind::record || t.record < 0 || static_cast<std::size_t>(t.record) >= schema.records.size()) {
-      p.campaign_not_followed = true;
-      return;
-    }
-    const RecordInfo& c = schema.records[static_cast<std::size_t>(t.record)];
-    const int spent = c.index_of("budget_spent"), rank = c.index_of("rewarded_referrers");
-    if (c.fields.size() != 2 || spent < 0 || rank < 0 || c.fields[static_cast<std::size_t>(spent)].type.kind != TypeKind::money ||
-        c.fields[static_cast<std::size_t>(rank)].type.kind != TypeKind::integer) {
+    int spent = -1, rank = -1;
+    if (t.kind != TypeKind::record || !standard_campaign_counters(schema, t.record, spent, rank)) {
       p.campaign_not_followed = true;  // not the standard record (extended, say): not followed
       return;
     }
@@ -222,30 +217,18 @@ class TimeUses {
 
   // The field of the campaign a counter node reads, through definitions; -1 if none.
   std::int32_t counter_field(std::uint32_t node) const {
-    for (int depth = 0; depth < 64 && node != kNoNode && node < p_.nodes.size(); ++depth) {
-      const Node& n = p_.nodes[node];
-      if (n.op == Op::define) {
-        node = p_.defines[n.slot].body;
-        continue;
-      }
-      return n.op == Op::field ? static_cast<std::int32_t>(n.slot) : -1;
-    }
-    return -1;
+    node = p_.behind_defines(node);
+    if (node >= p_.nodes.size() || p_.nodes[node].op != Op::field) return -1;
+    return static_cast<std::int32_t>(p_.nodes[node].slot);
   }
 
   // A duration without months that does not depend on anything: a written one, or a definition
   // of one.
   bool fixed_duration(std::uint32_t node) const {
-    for (int depth = 0; depth < 64 && node != kNoNode && node < p_.nodes.size(); ++depth) {
-      const Node& n = p_.nodes[node];
-      if (n.op == Op::define) {
-        node = p_.defines[n.slot].body;
-        continue;
-      }
-      if (n.op != Op::constant || n.constant.index() != kDuration) return false;
-      return unsafe_get<kDuration>(n.constant).months == 0;
-    }
-    return false;
+    node = p_.behind_defines(node);
+    if (node >= p_.nodes.size()) return false;
+    const Node& n = p_.nodes[node];
+    return n.op == Op::constant && n.constant.index() == kDuration && unsafe_get<kDuration>(n.constant).months == 0;
   }
 
   // Each untracked use moves to a new index, and an `untracked` node takes its place, so that

@@ -46,6 +46,10 @@ struct FactsDocument {
   }
 };
 
+// Whether schema record `record` is the standard Campaign (stdlib: `budget_spent: money` and
+// `rewarded_referrers: int`, nothing else), and if so the slots of those two counters.
+bool standard_campaign_counters(const Schema& schema, int record, int& spent, int& rank);
+
 // Parse `text` into `out` (reset first). On failure returns false with at least one error; never
 // throws, never reads past the limits above.
 bool load_facts_json(std::string_view text, const FactsContext& ctx, FactsDocument& out,

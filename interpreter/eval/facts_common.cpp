@@ -526,4 +526,14 @@ std::string render_facts_error(const std::string& file, const FactsError& e) {
   return out;
 }
 
+bool standard_campaign_counters(const Schema& schema, int record, int& spent, int& rank) {
+  if (record < 0 || static_cast<std::size_t>(record) >= schema.records.size()) return false;
+  const RecordInfo& c = schema.records[static_cast<std::size_t>(record)];
+  spent = c.index_of("budget_spent");
+  rank = c.index_of("rewarded_referrers");
+  return c.fields.size() == 2 && spent >= 0 && rank >= 0 &&
+         c.fields[static_cast<std::size_t>(spent)].type.kind == TypeKind::money &&
+         c.fields[static_cast<std::size_t>(rank)].type.kind == TypeKind::integer;
+}
+
 }  // namespace refpol

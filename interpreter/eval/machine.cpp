@@ -260,40 +260,23 @@ Value Machine::noted_comparison(const Node& n, const Value& a, const Value& b) {
     return comparison(n.op, a, b);
   }
   Value r = comparison(n.op, a, b);
-  if (counter_checks_ == nullptr) return r;
-  const bool left = n.aux == kCounterOnLeft;
+  note_counter(n, n.aux == kCounterOnLeft, true, a, b, r);
+  return r;
+}
+
+void Machine::note_counter(const Node& n, bool left, bool compare, const Value& a, const Value& b, const Value& result) {
+  if (counter_checks_ == nullptr) return;
   const Value& other = left ? b : a;
   // Only numbers and amounts are kept: they point into no document.
   if (other.index() != kInt && other.index() != kDecimal && other.index() != kMoney && other.index() != kAbsent) {
     counters_untracked_ = true;
-    return r;
-  }
-  counter_checks_->checks.push_back(
-      CounterChecks::Check{counter_is_rank(left ? n.a : n.b), true, left, static_cast<std::uint8_t>(n.op), other, r});
-  return r;
-}
-
-void Machine::note_counter_arithmetic(const Node& n, const Value& a, const Value& b) {
-  if (counter_checks_ == nullptr) return;
-  const bool left = n.aux == kCounterArithLeft;
-  const Value& other = left ? b : a;
-  if (other.index() != kInt && other.index() != kDecimal && other.index() != kMoney && other.index() != kAbsent) {
-    counters_untracked_ = true;
     return;
   }
-  counter_checks_->checks.push_back(
-      CounterChecks::Check{counter_is_rank(left ? n.a : n.b), false, left, static_cast<std::uint8_t>(n.op), other, Value()});
-}
-
-// Whether a counter node (a field of the campaign, at most through definitions) reads
-// rewarded_referrers.
-bool Machine::counter_is_rank(std::uint32_t node) const {
-  for (int depth = 0; depth < 64 && node < p_.nodes.size(); ++depth) {
-    const Node& n = p_.nodes[node];
-    if (n.op != Op::define) return n.op == Op::field && static_cast<std::int32_t>(n.slot) == p_.campaign_rank_field;
-    node = p_.defines[n.slot].body;
-  }
-  return false;
+  // The counter node is a field of the campaign, at most through definitions.
+  const std::uint32_t counter = p_.behind_defines(left ? n.a : n.b);
+  const bool rank = counter < p_.nodes.size() && p_.nodes[counter].op == Op::field &&
+                    static_cast<std::int32_t>(p_.nodes[counter].slot) == p_.campaign_rank_field;
+  counter_checks_->checks.push_back(CounterChecks::Check{rank, compare, left, static_cast<std::uint8_t>(n.op), other, result});
 }
 
 bool CounterChecks::allows(const Program& program, const Decimal& budget_spent, std::int64_t rewarded_referrers,
@@ -323,19 +306,11 @@ bool CounterChecks::allows(const Program& program, const Decimal& budget_spent, 
   return true;
 }
 
-// The node behind a day of now: `date_of(x)` itself, or reached through definitions.
+// The node behind a day of now: the argument of `date_of(x)`, reached through definitions.
 std::uint32_t Machine::day_argument(std::uint32_t node) const {
-  for (int depth = 0; depth < 64 && node < p_.nodes.size(); ++depth) {
-    const Node& n = p_.nodes[node];
-    if (n.op == Op::define) {
-      node = p_.defines[n.slot].body;
-    } else if (n.op == Op::builtin && n.args_count == 1) {
-      return p_.args[n.args_begin];
-    } else {
-      break;
-    }
-  }
-  return kNoNode;
+  node = p_.behind_defines(node);
+  if (node >= p_.nodes.size() || p_.nodes[node].op != Op::builtin || p_.nodes[node].args_count != 1) return kNoNode;
+  return p_.args[p_.nodes[node].args_begin];
 }
 
 void Machine::note_comparison(const Node& n, const Value& a, const Value& b) {
@@ -501,7 +476,7 @@ Value Machine::eval(std::uint32_t index) {
     case Op::add:
     case Op::sub: {
       Value a = operand(n.a), b = operand(n.b);
-      if (n.aux != 0) [[unlikely]] note_counter_arithmetic(n, a, b);
+      if (n.aux != 0) [[unlikely]] note_counter(n, n.aux == kCounterArithLeft, false, a, b, Value());
       return add_values(a, b, index, n.op == Op::sub);
     }
     case Op::mul: return multiply(operand(n.a), operand(n.b), index);

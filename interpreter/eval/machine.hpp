@@ -101,8 +101,8 @@ class Machine {
 
   // A comparison or an add or sub marked in `aux` (analyse_time_uses), with its operands' values.
   Value noted_comparison(const Node& n, const Value& a, const Value& b);
-  void note_counter_arithmetic(const Node& n, const Value& a, const Value& b);
-  bool counter_is_rank(std::uint32_t node) const;
+  // Keeps a comparison (with its answer) or a sum of a counter in counter_checks_.
+  void note_counter(const Node& n, bool left, bool compare, const Value& a, const Value& b, const Value& result);
 
   // For a comparison marked kNowOnLeft or kNowOnRight, with its operands' values.
   void note_comparison(const Node& n, const Value& a, const Value& b);

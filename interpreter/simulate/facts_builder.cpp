@@ -49,11 +49,8 @@ FactsBuilder::FactsBuilder(const FactsContext& ctx, World& world, std::size_t co
       campaign_slot_ = campaign;
       campaign_record_ = t.record;
       // The standard Campaign (two counters) is made as values, as the loader would read them.
-      const RecordInfo& c = ctx_.schema->records[static_cast<std::size_t>(t.record)];
-      const int spent = c.index_of("budget_spent"), rank = c.index_of("rewarded_referrers");
-      if (c.fields.size() == 2 && spent >= 0 && rank >= 0 &&
-          c.fields[static_cast<std::size_t>(spent)].type.kind == TypeKind::money &&
-          c.fields[static_cast<std::size_t>(rank)].type.kind == TypeKind::integer) {
+      int spent = -1, rank = -1;
+      if (standard_campaign_counters(*ctx_.schema, t.record, spent, rank)) {
         campaign_spent_slot_ = spent;
         campaign_rank_slot_ = rank;
       }
