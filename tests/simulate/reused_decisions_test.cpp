@@ -98,39 +98,39 @@ TEST(ReusedDecisions, ReplaysGiveTheSameOutputsWithAndWithout) {
 // counters are not followed there, so C's decision is not reused either.
 TEST(ReusedDecisions, AShareSeesTheBudgetFreedSince) {
   for (const char* policy : {"budget_order", "budget_order_extended"}) {
-  SCOPED_TRACE(policy);
-  CompileResult p = compile_file((testing::source_dir() / "tests/simulate/fixtures" / (std::string(policy) + ".refpol")).string());
-  ASSERT_TRUE(p.program);
-  const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories/budget_order.jsonl");
-  SimulationOptions options;
-  DateTime to;
-  std::string problem;
-  ASSERT_TRUE(parse_datetime("2026-12-31T23:59:59+08:00", p.program->zone, to, problem)) << problem;
-  options.to = to;
-  Simulation sim(p.program, nullptr, options);
-  std::size_t line = 0, start = 0;
-  while (start < text.size()) {
-    const std::size_t end = text.find('\n', start);
-    ASSERT_TRUE(sim.feed(std::string_view(text).substr(start, end - start), ++line)) << line;
-    start = end + 1;
-  }
-  sim.finish();
-  const std::string rewards = sim.rewards_csv();
-  const std::string id = std::string(policy) == "budget_order" ? "budget-order" : "budget-order-extended";
-  auto status_of = [&](const std::string& referrer) {
-    const std::size_t at = rewards.find(id + "/thanks/referrer:" + referrer + "/");
-    if (at == std::string::npos) return std::string("none");
-    std::string row = rewards.substr(at, rewards.find('\n', at) - at);
-    // key,recipient_role,recipient_id,rule,tier,kind,amount,unit,value,status,...
-    for (int i = 0; i < 9; ++i) row = row.substr(row.find(',') + 1);
-    return row.substr(0, row.find(','));
-  };
-  EXPECT_EQ(status_of("A"), "granted");
-  EXPECT_EQ(status_of("B"), "void");
-  EXPECT_EQ(status_of("C"), "granted");
-  EXPECT_EQ(status_of("D"), "withheld");
-  const std::string summary = sim.summary_json();
-  EXPECT_NE(summary.find(R"("evaluations": 23, "reused_decisions": 1,)"), std::string::npos) << summary;
+    SCOPED_TRACE(policy);
+    CompileResult p = compile_file((testing::source_dir() / "tests/simulate/fixtures" / (std::string(policy) + ".refpol")).string());
+    ASSERT_TRUE(p.program);
+    const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories/budget_order.jsonl");
+    SimulationOptions options;
+    DateTime to;
+    std::string problem;
+    ASSERT_TRUE(parse_datetime("2026-12-31T23:59:59+08:00", p.program->zone, to, problem)) << problem;
+    options.to = to;
+    Simulation sim(p.program, nullptr, options);
+    std::size_t line = 0, start = 0;
+    while (start < text.size()) {
+      const std::size_t end = text.find('\n', start);
+      ASSERT_TRUE(sim.feed(std::string_view(text).substr(start, end - start), ++line)) << line;
+      start = end + 1;
+    }
+    sim.finish();
+    const std::string rewards = sim.rewards_csv();
+    const std::string id = std::string(policy) == "budget_order" ? "budget-order" : "budget-order-extended";
+    auto status_of = [&](const std::string& referrer) {
+      const std::size_t at = rewards.find(id + "/thanks/referrer:" + referrer + "/");
+      if (at == std::string::npos) return std::string("none");
+      std::string row = rewards.substr(at, rewards.find('\n', at) - at);
+      // key,recipient_role,recipient_id,rule,tier,kind,amount,unit,value,status,...
+      for (int i = 0; i < 9; ++i) row = row.substr(row.find(',') + 1);
+      return row.substr(0, row.find(','));
+    };
+    EXPECT_EQ(status_of("A"), "granted");
+    EXPECT_EQ(status_of("B"), "void");
+    EXPECT_EQ(status_of("C"), "granted");
+    EXPECT_EQ(status_of("D"), "withheld");
+    const std::string summary = sim.summary_json();
+    EXPECT_NE(summary.find(R"("evaluations": 23, "reused_decisions": 1,)"), std::string::npos) << summary;
   }
 }
 
