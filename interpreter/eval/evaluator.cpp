@@ -431,23 +431,29 @@ class Engine {
       }
     }
     if (r.status == RewardStatus::granted || r.status == RewardStatus::pending) {
-      DateTime granted = settles ? *settles : m_.now();
-      if (r.status == RewardStatus::granted) r.granted_at = granted;
-      if (g.expiry == CompiledGrant::Expiry::after_grant) {
-        Value d = m_.eval(g.expiry_node);
-        DateTime exp;
-        if (d.index() == kDuration && add(granted, unsafe_get<kDuration>(d), p_.zone, exp)) r.expires_at = exp;
-      } else if (g.expiry == CompiledGrant::Expiry::on_date) {
-        Value d = m_.eval(g.expiry_node);
-        if (d.index() == kDate) r.expires_at = end_of_day(unsafe_get<kDate>(d), p_.zone);
-        if (d.index() == kDateTime) r.expires_at = unsafe_get<kDateTime>(d);
-      }
-      if (r.status == RewardStatus::granted && r.expires_at && r.expires_at->utc_seconds <= m_.now().utc_seconds) {
-        r.status = RewardStatus::expired;
-      }
-      // Expired from then on; an expiry counted from a grant at `now` moves with it.
-      if (r.expires_at && (settles || g.expiry == CompiledGrant::Expiry::on_date)) m_.note_turn(r.expires_at->utc_seconds);
+      if (r.status == RewardStatus::granted) r.granted_at = settles ? *settles : m_.now();
+      set_expiry(r, g);
     }
+  }
+
+  // The grant's expiry for a granted or pending reward, counted from when it is granted (its
+  // settle date, or now); a granted reward past it is expired.
+  void set_expiry(Reward& r, const CompiledGrant& g) {
+    const DateTime granted = r.settles_at ? *r.settles_at : m_.now();
+    r.expires_at.reset();
+    if (g.expiry == CompiledGrant::Expiry::after_grant) {
+      Value d = m_.eval(g.expiry_node);
+      DateTime exp;
+      if (d.index() == kDuration && add(granted, unsafe_get<kDuration>(d), p_.zone, exp)) r.expires_at = exp;
+    } else if (g.expiry == CompiledGrant::Expiry::on_date) {
+      Value d = m_.eval(g.expiry_node);
+      if (d.index() == kDate) r.expires_at = end_of_day(unsafe_get<kDate>(d), p_.zone);
+    }
+    if (r.status == RewardStatus::granted && r.expires_at && r.expires_at->utc_seconds <= m_.now().utc_seconds) {
+      r.status = RewardStatus::expired;
+    }
+    // Expired from then on; an expiry counted from a grant at `now` moves with it.
+    if (r.expires_at && (r.settles_at || g.expiry == CompiledGrant::Expiry::on_date)) m_.note_turn(r.expires_at->utc_seconds);
   }
 
   std::string_view referee_id_of(const RefState& st) { return out_.referrals[st.verdict].referee_id; }
@@ -563,17 +569,8 @@ class Engine {
       f.value = f.amount;
     }
     // The fallback's own expiry, from the same grant date.
-    f.expires_at.reset();
-    DateTime granted = f.granted_at ? *f.granted_at : f.settles_at ? *f.settles_at : m_.now();
-    if (g.expiry == CompiledGrant::Expiry::after_grant) {
-      Value d = m_.eval(g.expiry_node);
-      DateTime exp;
-      if (d.index() == kDuration && add(granted, unsafe_get<kDuration>(d), p_.zone, exp)) f.expires_at = exp;
-    } else if (g.expiry == CompiledGrant::Expiry::on_date) {
-      Value d = m_.eval(g.expiry_node);
-      if (d.index() == kDate) f.expires_at = end_of_day(unsafe_get<kDate>(d), p_.zone);
-    }
-    Decimal cost = f.value ? *f.value : Decimal{};
+    set_expiry(f, g);
+    Decimal cost = f.value && f.status != RewardStatus::expired ? *f.value : Decimal{};
     // A fallback that costs nothing always fits, even when the budget is overspent.
     if (cost.mantissa > 0) bound(cost, compare(cost, remaining) <= 0);
     if (cost.mantissa > 0 && compare(cost, remaining) > 0) return false;

@@ -16,6 +16,26 @@ constexpr std::size_t kKeptProblems = 100;
 
 // A status never goes back from paid to promised or not given: once granted (or expired, which
 // was granted first), only void (a cancellation) or expired may follow.
+// What a reward gives and when, apart from its status.
+bool same_terms(const LedgerEntry& e, const Reward& r) {
+  return e.status == r.status && e.has_amount == r.has_amount && e.amount == r.amount && e.value == r.value &&
+         e.kind == r.kind && e.unit == r.unit && e.label == r.label && e.reason == r.reason &&
+         e.granted_at == r.granted_at && e.settles_at == r.settles_at && e.expires_at == r.expires_at;
+}
+
+void take_terms(LedgerEntry& e, const Reward& r) {
+  e.kind.assign(r.kind);
+  e.unit.assign(r.unit);
+  e.label.assign(r.label);
+  e.reason.assign(r.reason);
+  e.has_amount = r.has_amount;
+  e.amount = r.amount;
+  e.value = r.value;
+  e.granted_at = r.granted_at;
+  e.settles_at = r.settles_at;
+  e.expires_at = r.expires_at;
+}
+
 bool may_change(RewardStatus from, RewardStatus to) {
   if (from == to) return false;
   if (from == RewardStatus::granted) return to == RewardStatus::void_ || to == RewardStatus::expired;
@@ -99,24 +119,51 @@ std::optional<std::uint32_t> Runner::find(const Reward& r, std::uint32_t place, 
   return it->second;
 }
 
-std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t place, Index owner) {
+std::optional<std::uint32_t> Runner::entry_of(const Decision& d, const Reward& r, std::uint32_t place, Index owner) {
   // A recipient without an id is named in the key by the referrer's id: look those up by the
   // key text itself.
-  std::optional<std::uint32_t> found;
   if (r.recipient_id.empty()) {
     key_ = reward_key(d, r);
-    if (auto it = by_text_.find(key_); it != by_text_.end()) found = it->second;
-  } else {
-    found = find(r, place, owner);
+    if (auto it = by_text_.find(key_); it != by_text_.end()) return it->second;
+    return std::nullopt;
   }
+  return find(r, place, owner);
+}
+
+Decimal Runner::uncharged_paid(Index owner) {
+  Decimal paid;
+  for (std::uint32_t i : referrers_[owner].owned) {
+    const LedgerEntry& e = ledger_[i];
+    if (e.status == RewardStatus::granted && e.value) add(paid, *e.value, paid);
+  }
+  if (paid.mantissa == 0) return paid;
+  shift_ = 0;
+  for (std::uint32_t place = 0; place < decision_.rewards.size(); ++place) {
+    const Reward& r = decision_.rewards[place];
+    if ((r.status != RewardStatus::granted && r.status != RewardStatus::pending) || !r.value) continue;
+    const std::optional<std::uint32_t> found = entry_of(decision_, r, place, owner);
+    if (found && ledger_[*found].status == RewardStatus::granted) sub(paid, *r.value, paid);
+  }
+  return paid;
+}
+
+std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t place, Index owner) {
+  const std::optional<std::uint32_t> found = entry_of(d, r, place, owner);
   if (found) {
     seen_[*found] = evaluations_;
     LedgerEntry& e = ledger_[*found];
     e.listed_at = place;
-    if (may_change(e.status, r.status)) {
-      e.reason.assign(r.reason);
-      if (r.granted_at && !e.granted_at) e.granted_at = r.granted_at;
-      if (r.expires_at) e.expires_at = r.expires_at;
+    if (e.status == RewardStatus::granted || e.status == RewardStatus::expired) {
+      // Paid: what it is stays; it may still be cancelled or expire.
+      if (may_change(e.status, r.status)) {
+        e.reason.assign(r.reason);
+        if (r.expires_at) e.expires_at = r.expires_at;
+        set_status(e, r.status);
+      }
+    } else if (!same_terms(e, r)) {
+      // Not paid yet: it is what the latest decision says (a budget fallback, a capped amount).
+      set_status(e, RewardStatus::withheld);  // no longer counts its old value
+      take_terms(e, r);
       set_status(e, r.status);
     }
     return *found;
@@ -130,19 +177,10 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
   e.role.assign(r.recipient_role);
   e.recipient.assign(r.recipient_id);
   e.scope.assign(r.scope);
-  e.kind.assign(r.kind);
-  e.unit.assign(r.unit);
-  e.label.assign(r.label);
-  e.reason.assign(r.reason);
-  e.has_amount = r.has_amount;
-  e.amount = r.amount;
-  e.value = r.value;
+  take_terms(e, r);
   e.status = RewardStatus::withheld;  // counted by set_status below
   e.listed_at = place;
   e.first_decided = d.now;
-  e.granted_at = r.granted_at;
-  e.settles_at = r.settles_at;
-  e.expires_at = r.expires_at;
   const auto index = static_cast<std::uint32_t>(ledger_.size());
   ledger_.push_back(std::move(e));
   const LedgerEntry& kept = ledger_.back();
@@ -249,6 +287,23 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
     options.memo = &memo;
   }
   if (ok) ok = refpol::evaluate(*program_, facts_, options, scratch_, decision_, error);
+  // A paid reward stays paid, but the decision charges the budget only for what it gives now:
+  // a reward paid and no longer given (its referral was returned after it settled), or given as
+  // the fallback now that rewards listed before it took the budget, would be spent twice. Such
+  // value counts as spent by others, and the referrer is decided again (until it no longer
+  // grows), so the campaign never pays more than its budget.
+  Decimal recounted;
+  for (int round = 0; ok && program_->budget_total != kNoNode && round < 8; ++round) {
+    const Decimal uncharged = uncharged_paid(referrer);
+    if (compare(uncharged, recounted) <= 0) break;
+    recounted = uncharged;
+    Decimal spent;
+    add(others, recounted, spent);
+    errors_.clear();
+    ok = builder_.build(referrer, now, to_string(spent), rank, facts_, errors_);
+    if (ok) ok = refpol::evaluate(*program_, facts_, options, scratch_, decision_, error);
+    ++recounts_;
+  }
   if (!ok) {
     ++failed_;
     if (failures_.size() < kKeptProblems) {
@@ -298,7 +353,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   // order, say (a recheck_at equal to now says nothing more).
   if (decision_.recheck_at) consider(*decision_.recheck_at);
   // Reused only where the facts were put together from their parts, whose size is known.
-  state.reuse_until = builder_.whole_size() == 0 || moving ? INT64_MIN
+  state.reuse_until = builder_.whole_size() == 0 || moving || recounted.mantissa != 0 ? INT64_MIN
                       : !decision_.recheck_at              ? INT64_MAX
                                                            : decision_.recheck_at->utc_seconds;
   state.size_bound = builder_.whole_size();
@@ -359,6 +414,10 @@ bool Simulation::feed(std::string_view text, std::size_t line) {
   event_ids_.insert(event_.id, added);
   if (!added) return bad(fmt::format("the event id `{}` was used before", event_.id));
   const bool in_window = !options_.from || event_.ts >= *options_.from;
+  // The referrers due by now are looked at as the world stood then, before this event.
+  if (in_window) {
+    for (auto& runner : runners_) runner->advance(event_.ts);
+  }
   if (!world_.apply(event_, in_window, problem)) return bad(std::move(problem));
   ++applied_;
   ++by_type_[static_cast<std::size_t>(event_.type)];
@@ -366,7 +425,6 @@ bool Simulation::feed(std::string_view text, std::size_t line) {
   if (!first_ts_ && in_window) first_ts_ = event_.ts;
   if (!in_window) return true;
   for (auto& runner : runners_) {
-    runner->advance(event_.ts);
     const bool unread = event_.type == EventType::share && runner->shares_unread();
     for (Index referrer : world_.touched()) runner->evaluate(referrer, event_.ts, unread);
   }

@@ -22,7 +22,9 @@
 
 namespace refpol::sim {
 
-// One reward as the ledger keeps it: what it was first decided as, and its latest status.
+// One reward as the ledger keeps it: until it is paid (granted), what the latest decision says
+// it is (a pending coupon may become the budget's fallback); once paid, what was paid, and only
+// its status moves on (void, expired).
 struct LedgerEntry {
   std::string key;
   std::size_t policy_prefix = 0;  // key.substr(policy_prefix): the key without the policy id
@@ -74,12 +76,18 @@ class Runner {
   std::uint64_t evaluations() const { return evaluations_; }
   // How many of those reused the referrer's last decision (evaluate's `unread_change`).
   std::uint64_t reused() const { return reused_; }
+  std::uint64_t recounts() const { return recounts_; }
   std::uint64_t failed() const { return failed_; }
   const std::vector<Problem>& failures() const { return failures_; }
 
  private:
   // Records the `place`-th reward of `owner`'s decision; gives its ledger entry.
   std::uint32_t record(const Decision& d, const Reward& r, std::uint32_t place, Index owner);
+  // The ledger entry of the `place`-th reward of `owner`'s decision `d`, if it has one.
+  std::optional<std::uint32_t> entry_of(const Decision& d, const Reward& r, std::uint32_t place, Index owner);
+  // The value of `owner`'s paid (granted) rewards that decision_ does not charge, less what it
+  // charges beyond them.
+  Decimal uncharged_paid(Index owner);
   // The entry of a reward to a recipient with an id, if the ledger has one.
   std::optional<std::uint32_t> find(const Reward& r, std::uint32_t place, Index owner);
   void schedule(const DateTime& when, Index referrer);
@@ -128,7 +136,7 @@ class Runner {
   };
   const Verdict* verdict(Index r) const;
   std::vector<std::uint32_t> place_;
-  std::uint64_t evaluations_ = 0, failed_ = 0, reused_ = 0;
+  std::uint64_t evaluations_ = 0, failed_ = 0, reused_ = 0, recounts_ = 0;
   bool reuse_decisions_ = true, shares_unread_ = false;
   std::vector<Problem> failures_;  // the first few
   // Referrals' verdicts kept while the referral and the referrer are unchanged, when the

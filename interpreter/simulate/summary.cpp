@@ -155,8 +155,8 @@ std::string Simulation::summary_json() const {
 
   // Events.
   out += fmt::format("  \"events\": {{\"read\": {}, \"applied\": {}, \"skipped\": {}, \"evaluations\": {}, "
-                     "\"reused_decisions\": {}, \"failed_evaluations\": {}, \"by_type\": {{",
-                     read_, applied_, skipped_, run.evaluations(), run.reused(), run.failed());
+                     "\"reused_decisions\": {}, \"budget_recounts\": {}, \"failed_evaluations\": {}, \"by_type\": {{",
+                     read_, applied_, skipped_, run.evaluations(), run.reused(), run.recounts(), run.failed());
   for (std::size_t t = 0; t < kEventTypeCount; ++t) {
     out += fmt::format("{}\"{}\": {}", t ? ", " : "", event_type_name(static_cast<EventType>(t)), by_type_[t]);
   }

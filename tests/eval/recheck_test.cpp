@@ -249,6 +249,37 @@ reward each to referrer for each qualified referral gives cash 10 CNY expires 30
   expect_turns_at_recheck(facts, "2027-01-20T12:00:00+08:00");
 }
 
+// The budget's fallback expires as any reward does: a granted one past its `expires on` day is
+// expired and costs nothing, and the decision turns at the end of that day.
+TEST_F(Recheck, ABudgetFallbackExpiresLikeAnyReward) {
+  compile(std::string(kReferrer) + R"(
+reward a to referrer once gives cash 50 CNY
+reward b to referrer once gives cash 30 CNY
+budget 100 CNY spent 80 CNY fallback coupon 15 CNY "谢谢" expires on 2026-12-10
+)");
+  const std::string facts = referrer("2026-01-10T08:00:00Z");
+  // 20 CNY left: neither reward fits; a's fallback does (5 left), b's does not.
+  eval(facts, "2026-12-05T00:00:00Z");
+  ASSERT_EQ(d_.rewards.size(), 2u);
+  EXPECT_EQ(d_.rewards[0].kind, "coupon");
+  EXPECT_EQ(d_.rewards[0].status, RewardStatus::granted);
+  EXPECT_EQ(d_.rewards[0].reason, "budget_fallback");
+  EXPECT_EQ(to_string(*d_.rewards[0].expires_at), "2026-12-10T23:59:59Z");
+  EXPECT_EQ(d_.rewards[1].status, RewardStatus::withheld);
+  EXPECT_EQ(d_.rewards[1].reason, "budget");
+  EXPECT_EQ(recheck(), "2026-12-10T23:59:59Z");
+  expect_turns_at_recheck(facts, "2026-12-05T00:00:00Z");
+  // After it: both fallbacks are expired, and cost nothing, so b's fits too.
+  eval(facts, "2026-12-20T00:00:00Z");
+  ASSERT_EQ(d_.rewards.size(), 2u);
+  for (const Reward& r : d_.rewards) {
+    EXPECT_EQ(r.kind, "coupon") << r.rule;
+    EXPECT_EQ(r.status, RewardStatus::expired) << r.rule;
+    EXPECT_EQ(r.reason, "budget_fallback") << r.rule;
+  }
+  EXPECT_EQ(recheck(), "none");
+}
+
 TEST_F(Recheck, UsesOfNowThatAreNotFollowedSayAnyTime) {
   // Each reads `now` in a way that has no single instant to give: recheck_at is `now` itself.
   const char* uses[] = {

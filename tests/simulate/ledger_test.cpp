@@ -1,0 +1,124 @@
+// The replay's ledger (docs/simulate.md, "How the replay works"): a reward not yet paid is what
+// the latest decision says, and the campaign never pays more than its budget, on hand-made
+// histories whose every reward is worked out by hand below. Each runs with and without reused
+// decisions.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "interpreter/simulate/simulator.hpp"
+#include "tests/simulate/replay.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace refpol::sim {
+namespace {
+
+// A row of rewards.csv: key,recipient_role,recipient_id,rule,tier,kind,amount,unit,value,status,
+// reason,first_decided_at,granted_at,settles_at,expires_at.
+struct Row {
+  std::string kind, amount, value, status, reason;
+};
+
+// The rows of rewards.csv by the recipient's id (each recipient here has one reward).
+std::map<std::string, Row> rows_by_recipient(const std::string& csv) {
+  std::map<std::string, Row> rows;
+  std::size_t start = csv.find('\n') + 1;
+  while (start < csv.size()) {
+    const std::size_t end = csv.find('\n', start);
+    std::vector<std::string> cells;
+    std::size_t from = start;
+    for (std::size_t comma; (comma = csv.find(',', from)) < end; from = comma + 1) cells.push_back(csv.substr(from, comma - from));
+    cells.push_back(csv.substr(from, end - from));
+    EXPECT_EQ(cells.size(), 15u) << csv.substr(start, end - start);
+    if (cells.size() == 15) rows[cells[2]] = Row{cells[5], cells[6], cells[8], cells[9], cells[10]};
+    start = end + 1;
+  }
+  return rows;
+}
+
+std::string summary_field(const std::string& summary, const std::string& pattern) {
+  std::smatch m;
+  if (!std::regex_search(summary, m, std::regex(pattern))) return "(missing)";
+  return m[1].str();
+}
+
+testing_replay::Outputs replay(const std::string& history, const std::string& policy, bool reuse) {
+  const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories" / history);
+  std::vector<std::string> lines;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = text.find('\n', start);
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  SimulationOptions options;
+  options.reuse_decisions = reuse;
+  CompileResult p = compile_file((testing::source_dir() / "tests/simulate/fixtures" / policy).string());
+  EXPECT_TRUE(p.program);
+  DateTime to;
+  std::string problem;
+  EXPECT_TRUE(parse_datetime("2026-12-31T23:59:59+08:00", p.program->zone, to, problem)) << problem;
+  options.to = to;
+  return testing_replay::replay(lines, "tests/simulate/fixtures/" + policy, "", options);
+}
+
+// budget_order.jsonl under a 100 CNY budget of 50 CNY rewards with a fallback gift:
+//   12-04 A's friend completes: A's 50 CNY, pending (nothing spent).
+//   12-05 B's friend completes: B's 50 CNY, pending (50 spent by A, 50 left).
+//   12-06 C's friend completes: 100 spent by others, so C's reward is the gift (budget_fallback).
+//   12-07 B's friend's order is refunded: B's pending reward is withdrawn (void), 50 CNY freed.
+//   12-08 C shares: C is decided again with 50 spent by others: C's reward, still pending, is
+//         the 50 CNY again, with no reason.
+//   12-09 D's friend completes: A and C have spent the 100: D's reward is the gift.
+//   Each settles 7 days after completion, before the end of the window: all granted.
+// A ledger that kept C's reward as first decided would show a gift for C, and D's 50 CNY.
+TEST(Ledger, APendingRewardIsWhatTheLatestDecisionSays) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("budget_order.jsonl", "budget_fallback.refpol", reuse);
+    std::map<std::string, Row> rows = rows_by_recipient(out.rewards);
+    ASSERT_EQ(rows.size(), 4u) << out.rewards;
+    EXPECT_EQ(rows["A"].kind + " " + rows["A"].amount + " " + rows["A"].status + " " + rows["A"].reason, "cash 50.00 granted ");
+    EXPECT_EQ(rows["B"].kind + " " + rows["B"].amount + " " + rows["B"].status + " " + rows["B"].reason,
+              "cash 50.00 void withdrawn");
+    EXPECT_EQ(rows["C"].kind + " " + rows["C"].amount + " " + rows["C"].status + " " + rows["C"].reason, "cash 50.00 granted ");
+    EXPECT_EQ(rows["D"].kind + " " + rows["D"].amount + " " + rows["D"].value + " " + rows["D"].status + " " + rows["D"].reason,
+              "gift   granted budget_fallback");
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "100.00");
+    EXPECT_EQ(summary_field(out.summary, R"re("fallback_for_budget": (\d+))re"), "1");
+    EXPECT_EQ(summary_field(out.summary, R"re("budget_recounts": (\d+))re"), "0");
+  }
+}
+
+// budget_paid.jsonl: 60 CNY a referral from a budget of 100 CNY, A the only referrer.
+//   12-03 12:00 FA's order completes: 60 CNY, pending; granted (paid) at 12-04 12:00.
+//   12-05 FA's order is refunded: RA1 no longer qualifies and its reward is no longer given,
+//         but it was paid. A is decided again counting those 60 as spent (recount 1).
+//   12-06 10:00 FA2 orders: no reward yet; recount 2.
+//   12-06 12:00 FA2's order completes: with nothing spent the 60 CNY would fit; counting the
+//         paid 60 only 40 are left, so RA2's reward is the gift, pending (recount 3).
+//   12-07 12:00 it settles: the gift is granted (recount 4).
+//   At the end of the window the decision gives RA2 60 CNY again (nothing spent by others),
+//   which with RA1's 60 not charged is what was paid: no recount.
+// Without counting the paid reward, A would be paid 120 CNY from the 100.
+TEST(Ledger, APaidRewardNoLongerGivenStillCountsAgainstTheBudget) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("budget_paid.jsonl", "budget_paid.refpol", reuse);
+    const std::string& csv = out.rewards;
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3) << csv;  // the header and two rewards
+    EXPECT_NE(csv.find("budget-paid/thanks/referrer:A/RA1,referrer,A,thanks,,cash,60.00,CNY,60.00,granted,,"), std::string::npos)
+        << csv;
+    EXPECT_NE(csv.find("budget-paid/thanks/referrer:A/RA2,referrer,A,thanks,,gift,,,,granted,budget_fallback,"), std::string::npos)
+        << csv;
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "60.00");
+    EXPECT_EQ(summary_field(out.summary, R"re("budget_recounts": (\d+))re"), "4");
+    EXPECT_EQ(summary_field(out.summary, R"re("ran_out_on": "([0-9-]+)")re"), "2026-12-06");
+  }
+}
+
+}  // namespace
+}  // namespace refpol::sim
