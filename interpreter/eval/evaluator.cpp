@@ -641,8 +641,20 @@ class Engine {
       std::optional<Decimal>& kept = fits ? checks->spent_at_most : checks->spent_above;
       if (!kept || (fits ? compare(b, *kept) < 0 : compare(b, *kept) > 0)) kept = b;
     };
-    for (Reward& r : out_.rewards) {
-      if (r.status != RewardStatus::granted && r.status != RewardStatus::pending) continue;
+    // Paid rewards first: that money is spent, whatever this decision says of them.
+    std::vector<bool>& paid = scratch_.paid_rewards;
+    paid.assign(out_.rewards.size(), false);
+    if (options_.paid != nullptr) {
+      for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
+        Decimal value;
+        if (!options_.paid->paid(out_, out_.rewards[i], i, value)) continue;
+        paid[i] = true;
+        if (!exact(sub(remaining, value, remaining), p.budget_total)) return;
+      }
+    }
+    for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
+      Reward& r = out_.rewards[i];
+      if (paid[i] || (r.status != RewardStatus::granted && r.status != RewardStatus::pending)) continue;
       if (!r.value) continue;
       if (compare(*r.value, remaining) <= 0) {
         bound(*r.value, true);

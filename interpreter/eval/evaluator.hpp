@@ -79,6 +79,15 @@ struct CounterChecks {
               EvalScratch& scratch) const;
 };
 
+// Rewards a caller has already paid, for the budget: see EvalOptions::paid.
+class PaidRewards {
+ public:
+  virtual ~PaidRewards() = default;
+  // Whether `r`, the `place`-th reward of `d`, was paid; if so `value` is what was paid for it
+  // in the policy's currency (zero for a reward without a value).
+  virtual bool paid(const Decision& d, const Reward& r, std::uint32_t place, Decimal& value) = 0;
+};
+
 struct EvalOptions {
   std::optional<DateTime> now;  // overrides the facts' `now`
   bool explain = false;
@@ -88,6 +97,11 @@ struct EvalOptions {
   bool write_outputs = true;
   // Filled (cleared first) with how the decision depends on the campaign's counters.
   CounterChecks* counter_checks = nullptr;
+  // Rewards already paid. The budget charges them first, each for what was paid and whatever the
+  // decision now says of it, and never withholds or replaces them; then the others in reward
+  // order. `campaign.budget_spent` must then leave out what was paid for the rewards this
+  // decision lists, and count what was paid for those it no longer lists.
+  PaidRewards* paid = nullptr;
 };
 
 // Reusable per-thread memory: locals, temporaries and the list of qualified referrals.
@@ -116,6 +130,8 @@ struct EvalScratch {
   // A referral's failed (or held, for `void`) labels while it is decided, kept to reuse their
   // memory.
   std::vector<std::string_view> referee_failed, void_held, qual_failed;
+  // Which rewards of the decision were paid before (EvalOptions::paid).
+  std::vector<bool> paid_rewards;
   // draw()'s digests by what was hashed (seed, 0x1F, id), as the same members are drawn again
   // evaluation after evaluation; emptied when it holds kMaxKeptDraws. Keys longer than
   // kMaxKeptDrawKey are not kept, so it stays within a few megabytes.

@@ -89,7 +89,12 @@ Runner::Runner(std::shared_ptr<const Program> program, World& world, bool keep_v
 
 void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was = e.committed();
+  const bool was_paid = e.status == RewardStatus::granted;
   e.status = status;
+  if (e.value && was_paid != (status == RewardStatus::granted)) {
+    Decimal& paid = referrers_[e.owner].paid;
+    was_paid ? sub(paid, *e.value, paid) : add(paid, *e.value, paid);
+  }
   if (was == e.committed() || !e.value) return;
   Decimal& mine = referrers_[e.owner].committed;
   if (e.committed()) {
@@ -130,21 +135,13 @@ std::optional<std::uint32_t> Runner::entry_of(const Decision& d, const Reward& r
   return find(r, place, owner);
 }
 
-Decimal Runner::uncharged_paid(Index owner) {
-  Decimal paid;
-  for (std::uint32_t i : referrers_[owner].owned) {
-    const LedgerEntry& e = ledger_[i];
-    if (e.status == RewardStatus::granted && e.value) add(paid, *e.value, paid);
-  }
-  if (paid.mantissa == 0) return paid;
-  shift_ = 0;
-  for (std::uint32_t place = 0; place < decision_.rewards.size(); ++place) {
-    const Reward& r = decision_.rewards[place];
-    if ((r.status != RewardStatus::granted && r.status != RewardStatus::pending) || !r.value) continue;
-    const std::optional<std::uint32_t> found = entry_of(decision_, r, place, owner);
-    if (found && ledger_[*found].status == RewardStatus::granted) sub(paid, *r.value, paid);
-  }
-  return paid;
+bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t place, Decimal& value) {
+  const std::optional<std::uint32_t> found = runner->entry_of(d, r, place, owner);
+  if (!found || runner->ledger_[*found].status != RewardStatus::granted) return false;
+  const LedgerEntry& e = runner->ledger_[*found];
+  value = e.value ? *e.value : Decimal{};
+  add(charged, value, charged);
+  return true;
 }
 
 std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t place, Index owner) {
@@ -252,7 +249,9 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
         others.scale == state.others_seen.scale) {
       return true;
     }
-    return state.counters.allows(*program_, others, rank, scratch_);
+    Decimal spent;  // as the last decision was given it
+    add(others, state.unlisted_paid, spent);
+    return state.counters.allows(*program_, spent, rank, scratch_);
   };
   if (unread_change && reuse_decisions_ && now.utc_seconds < state.reuse_until && same_counters()) {
     const Customer& k = world_.customers()[referrer];
@@ -270,10 +269,19 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   state.reuse_until = INT64_MIN;  // until this evaluation succeeds
   errors_.clear();
   EvalError error;
-  bool ok = builder_.build(referrer, now, to_string(others), rank, facts_, errors_);
+  Decimal spent;
+  add(others, state.unlisted_paid, spent);
+  bool ok = builder_.build(referrer, now, to_string(spent), rank, facts_, errors_);
   EvalOptions options;
   options.write_outputs = false;  // the replay reads the rewards and verdicts only
   if (reuse_decisions_) options.counter_checks = &state.counters;
+  if (program_->budget_total != kNoNode) {
+    paid_lookup_.runner = this;
+    paid_lookup_.owner = referrer;
+    paid_lookup_.charged = Decimal{};
+    shift_ = 0;
+    options.paid = &paid_lookup_;
+  }
   if (keep_verdicts_) {
     ReferralMemo& memo = state.memo;
     const std::vector<Index>& mine = world_.customers()[referrer].referrals;
@@ -287,23 +295,26 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
     options.memo = &memo;
   }
   if (ok) ok = refpol::evaluate(*program_, facts_, options, scratch_, decision_, error);
-  // A paid reward stays paid, but the decision charges the budget only for what it gives now:
-  // a reward paid and no longer given (its referral was returned after it settled), or given as
-  // the fallback now that rewards listed before it took the budget, would be spent twice. Such
-  // value counts as spent by others, and the referrer is decided again (until it no longer
-  // grows), so the campaign never pays more than its budget.
-  Decimal recounted;
-  for (int round = 0; ok && program_->budget_total != kNoNode && round < 8; ++round) {
-    const Decimal uncharged = uncharged_paid(referrer);
-    if (compare(uncharged, recounted) <= 0) break;
-    recounted = uncharged;
+  // A paid reward stays paid: the budget charges the referrer's paid rewards first, for what was
+  // paid (EvalOptions::paid), and what was paid for those the decision no longer lists (the
+  // friend's order returned after it settled) counts as spent. That is guessed from their last
+  // decision, and the referrer is decided again when the guess was wrong.
+  Decimal unlisted = state.unlisted_paid;
+  for (int round = 0; ok && options.paid != nullptr; ++round) {
+    Decimal actual;
+    sub(state.paid, paid_lookup_.charged, actual);
+    if (compare(actual, unlisted) == 0 || round == 8) break;
+    unlisted = actual;
+    ++recounts_;
     Decimal spent;
-    add(others, recounted, spent);
+    add(others, unlisted, spent);
     errors_.clear();
+    paid_lookup_.charged = Decimal{};
+    shift_ = 0;
     ok = builder_.build(referrer, now, to_string(spent), rank, facts_, errors_);
     if (ok) ok = refpol::evaluate(*program_, facts_, options, scratch_, decision_, error);
-    ++recounts_;
   }
+  state.unlisted_paid = unlisted;
   if (!ok) {
     ++failed_;
     if (failures_.size() < kKeptProblems) {
@@ -353,7 +364,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   // order, say (a recheck_at equal to now says nothing more).
   if (decision_.recheck_at) consider(*decision_.recheck_at);
   // Reused only where the facts were put together from their parts, whose size is known.
-  state.reuse_until = builder_.whole_size() == 0 || moving || recounted.mantissa != 0 ? INT64_MIN
+  state.reuse_until = builder_.whole_size() == 0 || moving ? INT64_MIN
                       : !decision_.recheck_at              ? INT64_MAX
                                                            : decision_.recheck_at->utc_seconds;
   state.size_bound = builder_.whole_size();

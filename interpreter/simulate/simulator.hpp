@@ -85,9 +85,15 @@ class Runner {
   std::uint32_t record(const Decision& d, const Reward& r, std::uint32_t place, Index owner);
   // The ledger entry of the `place`-th reward of `owner`'s decision `d`, if it has one.
   std::optional<std::uint32_t> entry_of(const Decision& d, const Reward& r, std::uint32_t place, Index owner);
-  // The value of `owner`'s paid (granted) rewards that decision_ does not charge, less what it
-  // charges beyond them.
-  Decimal uncharged_paid(Index owner);
+  // The ledger's granted rewards, for the budget (EvalOptions::paid): `charged` sums what was
+  // paid for those the decision lists.
+  struct PaidLookup : PaidRewards {
+    Runner* runner = nullptr;
+    Index owner = kNone;
+    Decimal charged;
+    bool paid(const Decision& d, const Reward& r, std::uint32_t place, Decimal& value) override;
+  };
+  PaidLookup paid_lookup_;
   // The entry of a reward to a recipient with an id, if the ledger has one.
   std::optional<std::uint32_t> find(const Reward& r, std::uint32_t place, Index owner);
   void schedule(const DateTime& when, Index referrer);
@@ -148,6 +154,9 @@ class Runner {
   // What is kept by referrer, side by side: an evaluation reads one place, not one per array.
   struct PerReferrer {
     Decimal committed;                     // value of granted and pending rewards
+    Decimal paid;                          // value of granted rewards
+    // What was paid for rewards their last decision did not list: counted as spent.
+    Decimal unlisted_paid;
     std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
     std::int32_t due_offset = 0;           // the offset to show their next due time in
     std::vector<std::int64_t> due;         // the moments (utc seconds) they are due at, in due_

@@ -95,16 +95,13 @@ TEST(Ledger, APendingRewardIsWhatTheLatestDecisionSays) {
 
 // budget_paid.jsonl: 60 CNY a referral from a budget of 100 CNY, A the only referrer.
 //   12-03 12:00 FA's order completes: 60 CNY, pending; granted (paid) at 12-04 12:00.
-//   12-05 FA's order is refunded: RA1 no longer qualifies and its reward is no longer given,
-//         but it was paid. A is decided again counting those 60 as spent (recount 1).
-//   12-06 10:00 FA2 orders: no reward yet; recount 2.
-//   12-06 12:00 FA2's order completes: with nothing spent the 60 CNY would fit; counting the
-//         paid 60 only 40 are left, so RA2's reward is the gift, pending (recount 3).
-//   12-07 12:00 it settles: the gift is granted (recount 4).
-//   At the end of the window the decision gives RA2 60 CNY again (nothing spent by others),
-//   which with RA1's 60 not charged is what was paid: no recount.
+//   12-05 FA's order is refunded: RA1 no longer qualifies and its reward is no longer listed,
+//         but it was paid: A is decided again with those 60 counted as spent (the one recount;
+//         A's later decisions start from that count, and it stays right).
+//   12-06 12:00 FA2's order completes: with nothing spent the 60 CNY would fit; with the paid
+//         60 counted, 40 are left, so RA2's reward is the gift, pending; granted at 12-07 12:00.
 // Without counting the paid reward, A would be paid 120 CNY from the 100.
-TEST(Ledger, APaidRewardNoLongerGivenStillCountsAgainstTheBudget) {
+TEST(Ledger, APaidRewardNoLongerListedStillCountsAgainstTheBudget) {
   for (bool reuse : {true, false}) {
     SCOPED_TRACE(reuse);
     const testing_replay::Outputs out = replay("budget_paid.jsonl", "budget_paid.refpol", reuse);
@@ -115,8 +112,31 @@ TEST(Ledger, APaidRewardNoLongerGivenStillCountsAgainstTheBudget) {
     EXPECT_NE(csv.find("budget-paid/thanks/referrer:A/RA2,referrer,A,thanks,,gift,,,,granted,budget_fallback,"), std::string::npos)
         << csv;
     EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "60.00");
-    EXPECT_EQ(summary_field(out.summary, R"re("budget_recounts": (\d+))re"), "4");
+    EXPECT_EQ(summary_field(out.summary, R"re("budget_recounts": (\d+))re"), "1");
     EXPECT_EQ(summary_field(out.summary, R"re("ran_out_on": "([0-9-]+)")re"), "2026-12-06");
+  }
+}
+
+// budget_first.jsonl: A's friend FA completes an order on 12-03 12:00: RA1's 40 CNY (pending
+// until 12-10 12:00) and the 50 CNY bonus, granted (paid) at once: 90 of the 100 CNY.
+// On 12-05 12:00 FA2 completes one: the decision lists RA1's 40, RA2's 40, then the bonus. In
+// that order the bonus would no longer fit (20 left) and be given as the gift, though it was paid,
+// and A would get 130 CNY. The paid bonus is charged first: RA1's 40 fits (10 left), RA2's does
+// not and is the gift.
+TEST(Ledger, APaidRewardIsChargedBeforeTheOthers) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("budget_first.jsonl", "budget_first.refpol", reuse);
+    const std::string& csv = out.rewards;
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4) << csv;  // the header and three rewards
+    EXPECT_NE(csv.find("budget-first/thanks/referrer:A/RA1,referrer,A,thanks,,cash,40.00,CNY,40.00,granted,,"), std::string::npos)
+        << csv;
+    EXPECT_NE(csv.find("budget-first/thanks/referrer:A/RA2,referrer,A,thanks,,gift,,,,granted,budget_fallback,"), std::string::npos)
+        << csv;
+    EXPECT_NE(csv.find("budget-first/bonus/referrer:A/once,referrer,A,bonus,,cash,50.00,CNY,50.00,granted,,"), std::string::npos)
+        << csv;
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "90.00");
+    EXPECT_EQ(summary_field(out.summary, R"re("budget_recounts": (\d+))re"), "0");
   }
 }
 
