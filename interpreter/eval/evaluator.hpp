@@ -52,7 +52,8 @@ struct EvalScratch;
 // says whether those would give the same decision: every comparison of a counter gives the same
 // answer, every sum or difference made of one (only in outputs) still works out, and the
 // budget's outcome is the same (each reward fits or not as before). The counters are the only
-// thing that may differ: the facts and `now` must be the same.
+// thing that may differ: the facts, `now` and the rewards paid (EvalOptions::paid) must be the
+// same, but for rewards this decision granted having been paid since.
 struct CounterChecks {
   struct Check {
     bool rank = false;          // rewarded_referrers, or budget_spent
@@ -99,7 +100,8 @@ struct EvalOptions {
   CounterChecks* counter_checks = nullptr;
   // Rewards already paid. The budget charges them first, each for what was paid and whatever the
   // decision now says of it, and never withholds or replaces them; then the others in reward
-  // order. `campaign.budget_spent` must then leave out what was paid for the rewards this
+  // order. (A caller should not call a reward paid that the decision cancels (`void`) or finds
+  // expired, if that ends what it costs; `paid` is asked after the rewards' statuses are set.) `campaign.budget_spent` must then leave out what was paid for the rewards this
   // decision lists, and count what was paid for those it no longer lists.
   PaidRewards* paid = nullptr;
 };

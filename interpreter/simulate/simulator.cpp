@@ -137,11 +137,16 @@ std::optional<std::uint32_t> Runner::entry_of(const Decision& d, const Reward& r
 
 bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t place, Decimal& value) {
   const std::optional<std::uint32_t> found = runner->entry_of(d, r, place, owner);
-  if (!found || runner->ledger_[*found].status != RewardStatus::granted) return false;
+  if (!found) return false;
   const LedgerEntry& e = runner->ledger_[*found];
+  // Another referrer's reward under the same key (a member of two communities) is theirs to count.
+  if (e.status != RewardStatus::granted || e.owner != owner) return false;
   value = e.value ? *e.value : Decimal{};
-  add(charged, value, charged);
-  return true;
+  // A paid reward this decision cancels or finds expired no longer counts as spent: recording
+  // the decision takes it out (Runner::set_status).
+  const bool kept = r.status != RewardStatus::void_ && r.status != RewardStatus::expired;
+  add(kept ? charged : dropped, value, kept ? charged : dropped);
+  return kept;
 }
 
 std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t place, Index owner) {
@@ -278,7 +283,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   if (program_->budget_total != kNoNode) {
     paid_lookup_.runner = this;
     paid_lookup_.owner = referrer;
-    paid_lookup_.charged = Decimal{};
+    paid_lookup_.charged = paid_lookup_.dropped = Decimal{};
     shift_ = 0;
     options.paid = &paid_lookup_;
   }
@@ -301,15 +306,16 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   // decision, and the referrer is decided again when the guess was wrong.
   Decimal unlisted = state.unlisted_paid;
   for (int round = 0; ok && options.paid != nullptr; ++round) {
-    Decimal actual;
+    Decimal actual;  // paid, and neither listed nor cancelled by this decision
     sub(state.paid, paid_lookup_.charged, actual);
+    sub(actual, paid_lookup_.dropped, actual);
     if (compare(actual, unlisted) == 0 || round == 8) break;
     unlisted = actual;
     ++recounts_;
     Decimal spent;
     add(others, unlisted, spent);
     errors_.clear();
-    paid_lookup_.charged = Decimal{};
+    paid_lookup_.charged = paid_lookup_.dropped = Decimal{};
     shift_ = 0;
     ok = builder_.build(referrer, now, to_string(spent), rank, facts_, errors_);
     if (ok) ok = refpol::evaluate(*program_, facts_, options, scratch_, decision_, error);
@@ -425,11 +431,13 @@ bool Simulation::feed(std::string_view text, std::size_t line) {
   event_ids_.insert(event_.id, added);
   if (!added) return bad(fmt::format("the event id `{}` was used before", event_.id));
   const bool in_window = !options_.from || event_.ts >= *options_.from;
+  World::Named named;
+  if (!world_.check(event_, named, problem)) return bad(std::move(problem));
   // The referrers due by now are looked at as the world stood then, before this event.
   if (in_window) {
     for (auto& runner : runners_) runner->advance(event_.ts);
   }
-  if (!world_.apply(event_, in_window, problem)) return bad(std::move(problem));
+  world_.apply(event_, named, in_window);
   ++applied_;
   ++by_type_[static_cast<std::size_t>(event_.type)];
   last_ts_ = event_.ts;

@@ -85,12 +85,12 @@ class Runner {
   std::uint32_t record(const Decision& d, const Reward& r, std::uint32_t place, Index owner);
   // The ledger entry of the `place`-th reward of `owner`'s decision `d`, if it has one.
   std::optional<std::uint32_t> entry_of(const Decision& d, const Reward& r, std::uint32_t place, Index owner);
-  // The ledger's granted rewards, for the budget (EvalOptions::paid): `charged` sums what was
-  // paid for those the decision lists.
+  // The ledger's granted rewards of `owner`, for the budget (EvalOptions::paid): `charged` sums
+  // what was paid for those the decision lists, `dropped` for those it cancels or finds expired.
   struct PaidLookup : PaidRewards {
     Runner* runner = nullptr;
     Index owner = kNone;
-    Decimal charged;
+    Decimal charged, dropped;
     bool paid(const Decision& d, const Reward& r, std::uint32_t place, Decimal& value) override;
   };
   PaidLookup paid_lookup_;

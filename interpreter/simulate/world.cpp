@@ -95,13 +95,7 @@ void World::touch_customer_and_referrers(Index c, bool record_changed, bool coun
   }
 }
 
-bool World::apply(const Event& e, bool in_window, std::string& problem) {
-  touched_.clear();
-  // Ids are numbered as their vectors: adding one gives the index of the element added next.
-  auto add_id = [](IdTable& ids, const std::string& id) {
-    bool added;
-    return ids.insert(id, added);
-  };
+bool World::check(const Event& e, Named& n, std::string& problem) const {
   auto need = [&](const IdTable& ids, const std::string& id, const char* what, Index& out) {
     out = ids.find(id);
     if (out == kNone) problem = fmt::format("{} `{}` is not known (no earlier event created it)", what, id);
@@ -112,18 +106,67 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
     problem = fmt::format("{} `{}` already exists", what, id);
     return false;
   };
-  Index c = kNone, o = kNone, x = kNone;
+  n = Named{};
+  switch (e.type) {
+    case EventType::customer:
+      return true;
+    case EventType::referral_bound:
+      return fresh(referral_ids_, e.a, "referral") && need(customer_ids_, e.b, "customer", n.c) &&
+             need(customer_ids_, e.c, "customer", n.other);
+    case EventType::order_placed:
+      return fresh(order_ids_, e.a, "order") && need(customer_ids_, e.b, "customer", n.c);
+    case EventType::order_completed:
+    case EventType::order_refunded:
+    case EventType::order_returned:
+    case EventType::order_exchanged:
+    case EventType::review_flagged:
+      if (!need(order_ids_, e.a, "order", n.other)) return false;
+      if (e.type == EventType::order_completed && orders_[n.other].completed_at) {
+        problem = fmt::format("order `{}` is already completed", e.a);
+        return false;
+      }
+      return true;
+    case EventType::community_created:
+      return fresh(community_ids_, e.a, "community") && need(customer_ids_, e.b, "customer", n.c);
+    case EventType::community_joined:
+      return need(community_ids_, e.a, "community", n.other) && need(customer_ids_, e.b, "customer", n.c);
+    case EventType::organisation_created:
+      return fresh(organisation_ids_, e.a, "organisation") && need(customer_ids_, e.c, "customer", n.c);
+    case EventType::organisation_joined:
+      return need(organisation_ids_, e.a, "organisation", n.other) && need(customer_ids_, e.b, "customer", n.c);
+    case EventType::share:
+      return need(customer_ids_, e.a, "customer", n.c);
+  }
+  problem = "unknown event type";
+  return false;
+}
+
+bool World::apply(const Event& e, bool in_window, std::string& problem) {
+  Named n;
+  if (!check(e, n, problem)) return false;
+  apply(e, n, in_window);
+  return true;
+}
+
+void World::apply(const Event& e, const Named& n, bool in_window) {
+  touched_.clear();
+  // Ids are numbered as their vectors: adding one gives the index of the element added next.
+  auto add_id = [](IdTable& ids, const std::string& id) {
+    bool added;
+    return ids.insert(id, added);
+  };
+  const Index c = n.c;
   switch (e.type) {
     case EventType::customer: {
       bool added;
-      c = customer_ids_.insert(e.a, added);
+      const Index k_index = customer_ids_.insert(e.a, added);
       if (added) {
         Customer& k = customers_.emplace_back();
         k.id = e.a;
         k.is_new = e.flag;
         k.created_in_window = in_window;
       }
-      Customer& k = customers_[c];
+      Customer& k = customers_[k_index];
       k.record_json.assign(e.record);
       ++k.record_version;
       k.base_orders = 0;
@@ -148,25 +191,20 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       k.extra_orders = 0;
       k.extra_spend = Decimal{};
       k.shares_since_record = 0;
-      touch_customer_and_referrers(c);
-      return true;
+      touch_customer_and_referrers(k_index);
+      return;
     }
     case EventType::referral_bound: {
-      Index referrer, referee;
-      if (!fresh(referral_ids_, e.a, "referral") || !need(customer_ids_, e.b, "customer", referrer) ||
-          !need(customer_ids_, e.c, "customer", referee)) {
-        return false;
-      }
+      const Index referrer = c, referee = n.other;
       const Index r = add_id(referral_ids_, e.a);
       referrals_.push_back(Referral{e.a, referrer, referee, e.ts, e.d, in_window, {}, 0, 0});
       customers_[referrer].referrals.push_back(r);
       customers_[referee].referred_in.push_back(r);
       touch(referrer);
-      return true;
+      return;
     }
     case EventType::order_placed: {
-      if (!fresh(order_ids_, e.a, "order") || !need(customer_ids_, e.b, "customer", c)) return false;
-      o = add_id(order_ids_, e.a);
+      const Index o = add_id(order_ids_, e.a);
       Order& ord = orders_.emplace_back();
       ord.id = e.a;
       ord.customer = c;
@@ -178,22 +216,17 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       customers_[c].orders.push_back(o);
       // A new order moves no counter of the customer's record until it completes.
       touch_customer_and_referrers(c, false);
-      return true;
+      return;
     }
     case EventType::order_completed:
     case EventType::order_refunded:
     case EventType::order_returned:
     case EventType::order_exchanged:
     case EventType::review_flagged: {
-      if (!need(order_ids_, e.a, "order", o)) return false;
-      Order& ord = orders_[o];
+      Order& ord = orders_[n.other];
       Customer& k = customers_[ord.customer];
       const bool counted = ord.counts();
       if (e.type == EventType::order_completed) {
-        if (ord.completed_at) {
-          problem = fmt::format("order `{}` is already completed", e.a);
-          return false;
-        }
         ord.completed_at = e.ts;
         if (!k.last_order_at || *k.last_order_at < e.ts) k.last_order_at = e.ts;
       } else if (e.type == EventType::order_refunded) {
@@ -219,44 +252,41 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       }
       ++ord.version;
       touch_customer_and_referrers(ord.customer);
-      return true;
+      return;
     }
     case EventType::community_created: {
-      if (!fresh(community_ids_, e.a, "community") || !need(customer_ids_, e.b, "customer", c)) return false;
-      x = add_id(community_ids_, e.a);
+      const Index x = add_id(community_ids_, e.a);
       communities_.push_back(Community{e.a, c, {}, {}});
       customers_[c].community = x;
       touch(c);
-      return true;
+      return;
     }
     case EventType::community_joined: {
-      if (!need(community_ids_, e.a, "community", x) || !need(customer_ids_, e.b, "customer", c)) return false;
+      const Index x = n.other;
       communities_[x].members.push_back(Community::Member{c, e.ts, e.flag});
       communities_[x].members_json.clear();
       ++communities_[x].version;
       customers_[c].member_of_communities.push_back(x);
       touch(communities_[x].owner);
-      return true;
+      return;
     }
     case EventType::organisation_created: {
-      if (!fresh(organisation_ids_, e.a, "organisation") || !need(customer_ids_, e.c, "customer", c)) return false;
-      x = add_id(organisation_ids_, e.a);
+      const Index x = add_id(organisation_ids_, e.a);
       organisations_.push_back(Organisation{e.a, e.b, c, {}, {}});
       customers_[c].organisation = x;
       touch(c);
-      return true;
+      return;
     }
     case EventType::organisation_joined: {
-      if (!need(organisation_ids_, e.a, "organisation", x) || !need(customer_ids_, e.b, "customer", c)) return false;
+      const Index x = n.other;
       organisations_[x].members.push_back(c);
       organisations_[x].members_json.clear();
       ++organisations_[x].version;
       customers_[c].member_of_organisations.push_back(x);
       touch(organisations_[x].organiser);
-      return true;
+      return;
     }
     case EventType::share: {
-      if (!need(customer_ids_, e.a, "customer", c)) return false;
       Customer& k = customers_[c];
       k.share_events.emplace_back(e.b, e.ts);
       ++k.shares_since_record;
@@ -272,10 +302,9 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
       text += '}';
       // The record moves only by its `shares` counter.
       touch_customer_and_referrers(c, true, true);
-      return true;
+      return;
     }
   }
-  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -110,8 +110,17 @@ struct FactsParts {
 
 class World {
  public:
-  // Applies the event; false with a message (and nothing changed) when it refers to something
-  // unknown or repeats an id. `in_window` marks what the metrics count.
+  // What an event names that check() looked up: a customer, and the referee, order, community
+  // or organisation.
+  struct Named {
+    Index c = kNone, other = kNone;
+  };
+  // Whether the event can be applied: false with a message when it refers to something unknown,
+  // repeats an id or completes an order again.
+  bool check(const Event& e, Named& named, std::string& problem) const;
+  // Applies an event check() passed, with what it found. `in_window` marks what the metrics count.
+  void apply(const Event& e, const Named& named, bool in_window);
+  // Both: false with a message, and nothing changed, when check() fails.
   bool apply(const Event& e, bool in_window, std::string& problem);
   // The referrers whose facts the last applied event changed (docs/simulate.md, "How the replay
   // works"), without repeats.

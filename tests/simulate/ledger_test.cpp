@@ -46,7 +46,7 @@ std::string summary_field(const std::string& summary, const std::string& pattern
   return m[1].str();
 }
 
-testing_replay::Outputs replay(const std::string& history, const std::string& policy, bool reuse) {
+std::vector<std::string> history_lines(const std::string& history) {
   const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories" / history);
   std::vector<std::string> lines;
   for (std::size_t start = 0; start < text.size();) {
@@ -54,6 +54,11 @@ testing_replay::Outputs replay(const std::string& history, const std::string& po
     lines.push_back(text.substr(start, end - start));
     start = end + 1;
   }
+  return lines;
+}
+
+// The replay to the end of 2026-12-31 (Asia/Shanghai), bad events skipped.
+testing_replay::Outputs replay(const std::vector<std::string>& lines, const std::string& policy, bool reuse) {
   SimulationOptions options;
   options.reuse_decisions = reuse;
   CompileResult p = compile_file((testing::source_dir() / "tests/simulate/fixtures" / policy).string());
@@ -63,6 +68,10 @@ testing_replay::Outputs replay(const std::string& history, const std::string& po
   EXPECT_TRUE(parse_datetime("2026-12-31T23:59:59+08:00", p.program->zone, to, problem)) << problem;
   options.to = to;
   return testing_replay::replay(lines, "tests/simulate/fixtures/" + policy, "", options);
+}
+
+testing_replay::Outputs replay(const std::string& history, const std::string& policy, bool reuse) {
+  return replay(history_lines(history), policy, reuse);
 }
 
 // budget_order.jsonl under a 100 CNY budget of 50 CNY rewards with a fallback gift:
@@ -136,6 +145,74 @@ TEST(Ledger, APaidRewardIsChargedBeforeTheOthers) {
     EXPECT_NE(csv.find("budget-first/bonus/referrer:A/once,referrer,A,bonus,,cash,50.00,CNY,50.00,granted,,"), std::string::npos)
         << csv;
     EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "90.00");
+    EXPECT_EQ(summary_field(out.summary, R"re("budget_recounts": (\d+))re"), "0");
+  }
+}
+
+// budget_void.jsonl: 60 CNY a referral from 100 CNY, no fallback; A refers FA and FA2, B refers FB.
+//   12-01 12:00 FA's order completes: RA1's 60, pending; granted (paid) at 12-02 12:00.
+//   12-03 12:00 FA2's order completes: the paid 60 is charged first, 40 are left: RA2's 60 is
+//         withheld (budget).
+//   12-04 14:00 FA's order is flagged for review: RA1 is void, and so is its paid reward, which
+//         no longer counts: RA2's 60 fits, and has settled (12-04 12:00): granted.
+//   12-05 A shares (a decision that may be reused: it must be the one of 12-04 14:00).
+//   12-06 12:00 FB's order completes: A's 60 are spent, 40 are left: RB's 60 is withheld.
+// Counting RA1 as paid in the decision that voids it would withhold RA2 and, with reused
+// decisions, keep it so past A's share.
+TEST(Ledger, APaidRewardTheDecisionCancelsNoLongerCounts) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("budget_void.jsonl", "budget_void.refpol", reuse);
+    const std::string& csv = out.rewards;
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4) << csv;  // the header and three rewards
+    EXPECT_NE(csv.find("budget-void/thanks/referrer:A/RA1,referrer,A,thanks,,cash,60.00,CNY,60.00,void,manual_review,"),
+              std::string::npos)
+        << csv;
+    EXPECT_NE(csv.find("budget-void/thanks/referrer:A/RA2,referrer,A,thanks,,cash,60.00,CNY,60.00,granted,,"), std::string::npos)
+        << csv;
+    EXPECT_NE(csv.find("budget-void/thanks/referrer:B/RB,referrer,B,thanks,,cash,60.00,CNY,60.00,withheld,budget,"),
+              std::string::npos)
+        << csv;
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "60.00");
+  }
+}
+
+// A bad event is skipped whole: its `ts` moves no time on. Here one dated 12-20 comes between
+// FA's completed order (12-03 12:00; RA1 settles 12-04 12:00) and its refund at 12-04 10:00.
+// The referrers due are looked at only when the refund's own `ts` comes, before it is applied
+// and after the order was refunded: RA1 never settles, and its pending reward is withdrawn.
+// Looking at them up to 12-20 for the bad event would pay it on 12-04 12:00, as if the refund
+// had not come.
+TEST(Ledger, ASkippedEventMovesNoTimeOn) {
+  std::vector<std::string> lines = history_lines("budget_paid.jsonl");
+  lines.resize(7);  // the three customers, the two referrals, FA's order placed and completed
+  lines.push_back(R"({"id":"E8","ts":"2026-12-20T10:00:00+08:00","type":"order_completed","order":"NO-SUCH-ORDER"})");
+  lines.push_back(R"({"id":"E9","ts":"2026-12-04T10:00:00+08:00","type":"order_refunded","order":"O1"})");
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay(lines, "budget_paid.refpol", reuse);
+    EXPECT_EQ(summary_field(out.summary, R"re("skipped": (\d+))re"), "1");
+    EXPECT_NE(out.rewards.find("budget-paid/thanks/referrer:A/RA1,referrer,A,thanks,,cash,60.00,CNY,60.00,void,withdrawn,"),
+              std::string::npos)
+        << out.rewards;
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "0.00");
+  }
+}
+
+// budget_shared.jsonl: O1's community G1 and O2's G2; M joins G1 on 12-02 (30 CNY, paid at once,
+// the entry O1's), then G2 on 12-03, and N joins G2 on 12-04. O2's decisions list M's reward under
+// the same key: it is O1's, paid by O1's decision and counted in what others spent, so O2's
+// decision charges it as any reward (70 left: M's 30 and N's 30 fit) and counts nothing as paid
+// and unlisted. The ledger pays M once: 60 CNY in all, and no decision is made again.
+TEST(Ledger, AnotherReferrersPaidRewardIsTheirsToCount) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("budget_shared.jsonl", "budget_shared.refpol", reuse);
+    std::map<std::string, Row> rows = rows_by_recipient(out.rewards);
+    ASSERT_EQ(rows.size(), 2u) << out.rewards;
+    EXPECT_EQ(rows["M"].amount + " " + rows["M"].status, "30.00 granted");
+    EXPECT_EQ(rows["N"].amount + " " + rows["N"].status, "30.00 granted");
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "60.00");
     EXPECT_EQ(summary_field(out.summary, R"re("budget_recounts": (\d+))re"), "0");
   }
 }
