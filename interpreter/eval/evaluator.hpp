@@ -100,9 +100,10 @@ struct EvalOptions {
   CounterChecks* counter_checks = nullptr;
   // Rewards already paid. The budget charges them first, each for what was paid and whatever the
   // decision now says of it, and never withholds or replaces them; then the others in reward
-  // order. (A caller should not call a reward paid that the decision cancels (`void`) or finds
-  // expired, if that ends what it costs; `paid` is asked after the rewards' statuses are set.) `campaign.budget_spent` must then leave out what was paid for the rewards this
-  // decision lists, and count what was paid for those it no longer lists.
+  // order. `campaign.budget_spent` must then leave out what was paid for the rewards this
+  // decision lists, and count what was paid for those it no longer lists. A caller should not
+  // call a reward paid that the decision cancels (`void`) or finds expired, if that ends what it
+  // costs: `paid` is asked after the rewards' statuses are set.
   PaidRewards* paid = nullptr;
 };
 

@@ -14,15 +14,14 @@ namespace refpol::sim {
 namespace {
 constexpr std::size_t kKeptProblems = 100;
 
-// A status never goes back from paid to promised or not given: once granted (or expired, which
-// was granted first), only void (a cancellation) or expired may follow.
-// What a reward gives and when, apart from its status.
+// Whether the entry says what the reward says: its status, what it gives, and when.
 bool same_terms(const LedgerEntry& e, const Reward& r) {
   return e.status == r.status && e.has_amount == r.has_amount && e.amount == r.amount && e.value == r.value &&
          e.kind == r.kind && e.unit == r.unit && e.label == r.label && e.reason == r.reason &&
          e.granted_at == r.granted_at && e.settles_at == r.settles_at && e.expires_at == r.expires_at;
 }
 
+// The entry takes what the reward gives, and when; its status is set apart (set_status).
 void take_terms(LedgerEntry& e, const Reward& r) {
   e.kind.assign(r.kind);
   e.unit.assign(r.unit);
@@ -36,6 +35,8 @@ void take_terms(LedgerEntry& e, const Reward& r) {
   e.expires_at = r.expires_at;
 }
 
+// A status never goes back from paid to promised or not given: once granted (or expired, which
+// was granted first), only void (a cancellation) or expired may follow.
 bool may_change(RewardStatus from, RewardStatus to) {
   if (from == to) return false;
   if (from == RewardStatus::granted) return to == RewardStatus::void_ || to == RewardStatus::expired;

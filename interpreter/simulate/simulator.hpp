@@ -76,6 +76,8 @@ class Runner {
   std::uint64_t evaluations() const { return evaluations_; }
   // How many of those reused the referrer's last decision (evaluate's `unread_change`).
   std::uint64_t reused() const { return reused_; }
+  // How many decisions were made again because what was paid for rewards they no longer list
+  // moved (docs/simulate.md, `events.budget_recounts`).
   std::uint64_t recounts() const { return recounts_; }
   std::uint64_t failed() const { return failed_; }
   const std::vector<Problem>& failures() const { return failures_; }
