@@ -151,6 +151,9 @@ bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t 
 }
 
 std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t place, Index owner) {
+  if (!budget_ran_out_ && ((r.status == RewardStatus::withheld && r.reason == "budget") || r.reason == "budget_fallback")) {
+    budget_ran_out_ = d.now;  // decisions come in time order
+  }
   const std::optional<std::uint32_t> found = entry_of(d, r, place, owner);
   if (found) {
     seen_[*found] = evaluations_;

@@ -79,6 +79,9 @@ class Runner {
   // How many decisions were made again because what was paid for rewards they no longer list
   // moved (docs/simulate.md, `events.budget_recounts`).
   std::uint64_t recounts() const { return recounts_; }
+  // When a decision first withheld a reward for the budget or gave the fallback instead, even if
+  // budget was freed later.
+  const std::optional<DateTime>& budget_ran_out() const { return budget_ran_out_; }
   std::uint64_t failed() const { return failed_; }
   const std::vector<Problem>& failures() const { return failures_; }
 
@@ -145,6 +148,7 @@ class Runner {
   const Verdict* verdict(Index r) const;
   std::vector<std::uint32_t> place_;
   std::uint64_t evaluations_ = 0, failed_ = 0, reused_ = 0, recounts_ = 0;
+  std::optional<DateTime> budget_ran_out_;
   bool reuse_decisions_ = true, shares_unread_ = false;
   std::vector<Problem> failures_;  // the first few
   // Referrals' verdicts kept while the referral and the referrer are unchanged, when the

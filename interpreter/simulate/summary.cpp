@@ -208,7 +208,7 @@ std::string Simulation::summary_json() const {
   Decimal value_by_status[5];
   std::map<std::pair<std::string, std::string>, std::tuple<std::uint64_t, Decimal, Decimal>> by_kind;
   std::uint64_t withheld_budget = 0, fallback_budget = 0;
-  std::optional<DateTime> ran_out;
+  const std::optional<DateTime>& ran_out = run.budget_ran_out();
   Decimal used;
   for (const LedgerEntry& e : run.ledger()) {
     const auto s = static_cast<std::size_t>(e.status);
@@ -224,7 +224,6 @@ std::string Simulation::summary_json() const {
     if ((e.status == RewardStatus::withheld && e.reason == "budget") || e.reason == "budget_fallback") {
       withheld_budget += e.status == RewardStatus::withheld;
       fallback_budget += e.reason == "budget_fallback";
-      if (!ran_out || e.first_decided < *ran_out) ran_out = e.first_decided;
     }
   }
   out += fmt::format("  \"rewards\": {{\n    \"count\": {}, \"total_value\": \"{}\",\n    \"by_status\": {{",

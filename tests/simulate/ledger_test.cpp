@@ -99,6 +99,8 @@ TEST(Ledger, APendingRewardIsWhatTheLatestDecisionSays) {
     EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "100.00");
     EXPECT_EQ(summary_field(out.summary, R"re("fallback_for_budget": (\d+))re"), "1");
     EXPECT_EQ(summary_field(out.summary, R"re("budget_recounts": (\d+))re"), "0");
+    // The budget first ran out for C on 12-06, though C's reward was the 50 CNY again from 12-08.
+    EXPECT_EQ(summary_field(out.summary, R"re("ran_out_on": "([0-9-]+)")re"), "2026-12-06");
   }
 }
 
