@@ -50,12 +50,22 @@ std::string value_schema(const Type& t, const Schema& schema) {
   return scalar(t.kind, t.unit, t.optional);
 }
 
-// `"properties": {...}, "required": [...]` of a record, indented by `indent` spaces.
-std::string members(const RecordInfo& r, const Schema& schema, int indent, bool with_now) {
+// `"properties": {...}, "required": [...]` of a record, indented by `indent` spaces; for the
+// root, the top-level `now` and `paid` (in `currency`) where the record has no such fields.
+std::string members(const RecordInfo& r, const Schema& schema, int indent, bool root = false,
+                    const std::string& currency = "") {
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   std::string props, required;
-  if (with_now) {
+  if (root && r.find("now") == nullptr) {
     props += fmt::format("{}  \"now\": {}", pad, scalar(TypeKind::datetime, "", false));
+  }
+  if (root && r.find("paid") == nullptr) {
+    if (!props.empty()) props += ",\n";
+    props += fmt::format(
+        "{}  \"paid\": {{\"description\": \"the referrer's rewards already paid: each reward key with what was "
+        "paid for it (null for a reward without a value)\", \"type\": [\"object\", \"null\"], "
+        "\"additionalProperties\": {}}}",
+        pad, scalar(TypeKind::money, currency, true));
   }
   for (const FieldInfo& f : r.fields) {
     if (!props.empty()) props += ",\n";
@@ -74,7 +84,7 @@ std::string facts_json_schema(const CheckedPolicy& policy) {
     const RecordInfo& r = schema.records[i];
     if (!defs.empty()) defs += ",\n";
     // No `type` here: the place that refers to a record says whether null is allowed.
-    defs += fmt::format("    \"{}\": {{\n{}\n    }}", json_escape(r.name), members(r, schema, 6, false));
+    defs += fmt::format("    \"{}\": {{\n{}\n    }}", json_escape(r.name), members(r, schema, 6));
   }
   return fmt::format(
       "{{\n"
@@ -82,13 +92,13 @@ std::string facts_json_schema(const CheckedPolicy& policy) {
       "  \"$id\": \"urn:refpol:facts:{}:{}\",\n"
       "  \"title\": \"facts for the policy `{}` version {} (content hash {})\",\n"
       "  \"description\": \"One facts document (docs/facts.md). Keys not listed here are ignored. A top-level `now` "
-      "is the moment to decide at.\",\n"
+      "is the moment to decide at; a top-level `paid` lists the rewards already paid, for the budget.\",\n"
       "  \"type\": \"object\",\n"
       "{},\n"
       "  \"$defs\": {{\n{}\n  }}\n"
       "}}\n",
       json_escape(policy.id), policy.version, json_escape(policy.id), policy.version, policy.content_hash,
-      members(schema.root(), schema, 2, schema.root().find("now") == nullptr), defs);
+      members(schema.root(), schema, 2, true, policy.currency), defs);
 }
 
 }  // namespace refpol

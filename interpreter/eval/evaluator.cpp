@@ -5,9 +5,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 
 #include "interpreter/check/checker_impl.hpp"
+#include "interpreter/decision/decision_json.hpp"
 #include "interpreter/eval/machine.hpp"
 
 namespace refpol {
@@ -644,12 +646,36 @@ class Engine {
     // Paid rewards first: that money is spent, whatever this decision says of them.
     std::vector<bool>& paid = scratch_.paid_rewards;
     paid.assign(out_.rewards.size(), false);
+    Decimal paid_before;  // what they took, for the explanation
+    auto charge = [&](const Decimal& value) {
+      return exact(sub(remaining, value, remaining), p.budget_total) &&
+             exact(add(paid_before, value, paid_before), p.budget_total);
+    };
     if (options_.paid != nullptr) {
       for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
         Decimal value;
         if (!options_.paid->paid(out_, out_.rewards[i], i, value)) continue;
         paid[i] = true;
-        if (!exact(sub(remaining, value, remaining), p.budget_total)) return;
+        if (!charge(value)) return;
+      }
+    } else if (!facts_.paid.empty()) {
+      // The facts' `paid`: each listed reward charged for what was paid unless this decision
+      // cancels it or finds it expired; what was paid for the unlisted ones is spent too.
+      std::vector<bool>& listed = scratch_.paid_listed;
+      listed.assign(facts_.paid.size(), false);
+      for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
+        const Reward& r = out_.rewards[i];
+        const std::string key = reward_key(out_, r);
+        auto it = std::lower_bound(facts_.paid.begin(), facts_.paid.end(), key,
+                                   [](const PaidReward& e, std::string_view key) { return e.key < key; });
+        if (it == facts_.paid.end() || it->key != key) continue;
+        listed[static_cast<std::size_t>(it - facts_.paid.begin())] = true;
+        if (r.status == RewardStatus::void_ || r.status == RewardStatus::expired) continue;
+        paid[i] = true;
+        if (!charge(it->value)) return;
+      }
+      for (std::size_t j = 0; j < facts_.paid.size(); ++j) {
+        if (!listed[j] && !charge(facts_.paid[j].value)) return;
       }
     }
     for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
@@ -669,8 +695,9 @@ class Engine {
       r.granted_at.reset();
       r.expires_at.reset();
       if (options_.explain) {
-        explain("budget", std::string(r.rule), "withheld",
-                fmt::format("{} needed, {} left", to_string(*r.value), to_string(remaining)), p.budget_total);
+        std::string detail = fmt::format("{} needed, {} left", to_string(*r.value), to_string(remaining));
+        if (paid_before.mantissa != 0) detail += fmt::format(" after {} paid before", to_string(paid_before));
+        explain("budget", std::string(r.rule), "withheld", std::move(detail), p.budget_total);
       }
     }
   }

@@ -133,8 +133,9 @@ struct EvalScratch {
   // A referral's failed (or held, for `void`) labels while it is decided, kept to reuse their
   // memory.
   std::vector<std::string_view> referee_failed, void_held, qual_failed;
-  // Which rewards of the decision were paid before (EvalOptions::paid).
-  std::vector<bool> paid_rewards;
+  // Which rewards of the decision were paid before (EvalOptions::paid or the facts' `paid`),
+  // and which of the facts' `paid` the decision lists.
+  std::vector<bool> paid_rewards, paid_listed;
   // draw()'s digests by what was hashed (seed, 0x1F, id), as the same members are drawn again
   // evaluation after evaluation; emptied when it holds kMaxKeptDraws. Keys longer than
   // kMaxKeptDrawKey are not kept, so it stays within a few megabytes.

@@ -34,15 +34,25 @@ struct FactsContext {
   std::uint16_t currency_unit = 0;  // unit id of `money` fields
 };
 
+// A reward the caller has already paid: an entry of the document's top-level `paid`.
+struct PaidReward {
+  std::string key;  // the reward's `key`
+  Decimal value;    // what was paid for it, in the policy's currency; zero when given as null
+};
+
 struct FactsDocument {
   Arena arena;
   const RecordV* root = nullptr;
   std::optional<DateTime> now;  // the document's top-level `now`, if it has one
+  // The document's top-level `paid` (docs/facts.md), sorted by key; empty without one. The
+  // budget charges these rewards first (EvalOptions::paid, when given, is used instead).
+  std::vector<PaidReward> paid;
 
   void reset() {
     arena.reset();
     root = nullptr;
     now.reset();
+    paid.clear();
   }
 };
 

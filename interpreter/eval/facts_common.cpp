@@ -507,6 +507,37 @@ std::string duplicate_key_message(std::string_view name) {
   return "duplicate key `" + std::string(name) + "`";
 }
 
+std::string paid_not_object_message(std::string_view found) {
+  return "expected an object from reward keys to what was paid for each, got " + std::string(found);
+}
+
+void sort_paid(std::vector<PaidReward>& paid, std::vector<std::pair<std::uint32_t, std::string>>& repeated) {
+  repeated.clear();
+  std::vector<std::uint32_t> order(paid.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const int c = paid[a].key.compare(paid[b].key);
+    return c != 0 ? c < 0 : a < b;
+  });
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    if (paid[order[i]].key == paid[order[i - 1]].key) repeated.emplace_back(order[i], paid[order[i]].key);
+  }
+  std::sort(repeated.begin(), repeated.end());
+  std::vector<PaidReward> sorted;
+  sorted.reserve(paid.size());
+  for (std::uint32_t i : order) sorted.push_back(std::move(paid[i]));
+  paid = std::move(sorted);
+}
+
+std::string paid_empty_key_message() { return "a reward key cannot be empty"; }
+
+std::string paid_negative_message() { return "what was paid cannot be negative"; }
+
+std::string paid_too_many_message(std::size_t count) {
+  return "too many paid rewards: " + std::to_string(count) + " (the limit is " +
+         std::to_string(kMaxFactsListItems) + ")";
+}
+
 }  // namespace facts_detail
 
 std::string render_facts_error(const std::string& file, const FactsError& e) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "interpreter/check/types.hpp"
@@ -110,5 +111,14 @@ std::string too_deep_message();
 std::string too_many_items_message(std::size_t count);
 std::string too_large_message(std::size_t size);
 std::string duplicate_key_message(std::string_view name);
+// The top-level `paid` (docs/facts.md): its shape, its keys and amounts, its length.
+std::string paid_not_object_message(std::string_view found);
+std::string paid_empty_key_message();
+std::string paid_negative_message();
+std::string paid_too_many_message(std::size_t count);
+// Sorts `paid` by key, keeping the given order among equal keys; `repeated` gets the places
+// (before sorting) and keys of the keys given more than once, each but the first time, in the
+// order they were given.
+void sort_paid(std::vector<PaidReward>& paid, std::vector<std::pair<std::uint32_t, std::string>>& repeated);
 
 }  // namespace refpol::facts_detail

@@ -7,6 +7,7 @@
 // and word it. That path only runs for broken documents.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -317,6 +318,7 @@ JsonScratch& thread_scratch() {
 }
 
 const std::string kNowName = "now";
+const std::string kPaidName = "paid";
 
 // memcmp for short keys without a library call. Reads only within [a, a+n) and [b, b+n).
 inline bool same_bytes(const char* a, const char* b, std::size_t n) {
@@ -371,17 +373,20 @@ std::string_view trim_right(std::string_view s) {
 class JsonLoader {
  public:
   JsonLoader(const char* base, std::size_t length, std::size_t bom, const FactsContext& ctx,
-             Arena& arena, std::optional<DateTime>& now, ErrorSink& sink, JsonScratch& scratch)
+             Arena& arena, std::optional<DateTime>& now, std::vector<PaidReward>* paid,
+             ErrorSink& sink, JsonScratch& scratch)
       : base_(base),
         end_(base + length),
         bom_(bom),
         ctx_(ctx),
         schema_(*ctx.schema),
         now_(now),
+        paid_(paid),
         arena_(arena),
         sink_(sink),
         seen_(scratch.seen) {
     root_has_now_ = schema_.records[0].index_of(kNowName) >= 0;
+    root_has_paid_ = schema_.records[0].index_of(kPaidName) >= 0;
   }
 
   // Reads the document as the object of schema record `record` at nesting `depth` (the root
@@ -656,6 +661,16 @@ class JsonLoader {
           }
           seen_now_ = true;
           if (!read_now(field.value(), depth)) return false;
+        } else if (root && paid_ != nullptr && !root_has_paid_ && key == kPaidName) {
+          if (seen_paid_) {
+            push(&kPaidName);
+            if (!error(key_at, duplicate_key_message(kPaidName))) return false;
+            pop();
+            if (!skip_value(field.value(), depth)) return false;
+            continue;
+          }
+          seen_paid_ = true;
+          if (!read_paid(field.value(), depth)) return false;
         } else if (!skip_value(field.value(), depth)) {
           return false;
         }
@@ -700,6 +715,64 @@ class JsonLoader {
     if (!read_value(v, e, value, depth, nullptr)) return false;
     if (value.index() == kDateTime) now_ = boost::variant2::get<DateTime>(value);
     pop();
+    return true;
+  }
+
+  // The top-level `paid`: an object from reward keys to what was paid for each (an amount, or
+  // null for a reward without a value), left sorted by key in `*paid_`.
+  bool read_paid(od::value v, std::size_t depth) {
+    push(&kPaidName);
+    const char* at = v.raw_json_token().data();
+    od::json_type type;
+    if (auto err = v.type().get(type)) return syntax(err);
+    if (type != od::json_type::object) {
+      if (!skip(v, type, at, depth)) return false;
+      if (type != od::json_type::null && !error(at, paid_not_object_message(found_name(type)))) return false;
+      pop();
+      return true;
+    }
+    if (depth + 1 > kMaxFactsDepth) return fatal(at, too_deep_message());
+    od::object object;
+    if (auto err = v.get_object().get(object)) return syntax(err);
+    const Expect amount{TypeKind::money, true, -1, TypeKind::error};
+    std::string step;  // the key, quoted, as the path's last step
+    std::vector<const char*> where;  // of each key, for a repeated one
+    for (auto field_result : object) {
+      if (field_result.error()) return syntax(field_result.error());
+      od::field& field = field_result.value_unsafe();
+      const char* key_at = field.key().raw() - 1;
+      std::string_view key;
+      if (auto err = field.unescaped_key().get(key)) return syntax(err);
+      step.assign(1, '"').append(key).push_back('"');
+      push(&step);
+      Value value;
+      const char* value_at = field.value().raw_json_token().data();
+      if (!read_value(field.value(), amount, value, depth + 1, nullptr)) return false;
+      PaidReward entry{std::string(key), Decimal{}};
+      if (value.index() == kMoney) entry.value = boost::variant2::get<Money>(value).amount;
+      if (entry.key.empty() && !error(key_at, paid_empty_key_message())) return false;
+      if (entry.value.mantissa < 0 && !error(value_at, paid_negative_message())) return false;
+      paid_->push_back(std::move(entry));
+      where.push_back(key_at);
+      pop();
+    }
+    if (paid_->size() > kMaxFactsListItems && !error(at, paid_too_many_message(paid_->size()))) return false;
+    if (!sort_paid(*paid_, where, step)) return false;
+    pop();
+    return true;
+  }
+
+  // Sorts the paid rewards by key; a key given twice is an error at its second place.
+  bool sort_paid(std::vector<PaidReward>& paid, const std::vector<const char*>& where, std::string& step) {
+    std::vector<std::pair<std::uint32_t, std::string>> repeated;
+    facts_detail::sort_paid(paid, repeated);
+    for (const auto& [place, key] : repeated) {
+      step.assign(1, '"').append(key).push_back('"');
+      push(&step);
+      const bool go_on = error(where[place], duplicate_key_message(key));
+      pop();
+      if (!go_on) return false;
+    }
     return true;
   }
 
@@ -769,6 +842,7 @@ class JsonLoader {
   const FactsContext& ctx_;
   const Schema& schema_;
   std::optional<DateTime>& now_;
+  std::vector<PaidReward>* paid_;  // null when reading a part of a document
   Arena& arena_;
   ErrorSink& sink_;
   std::vector<unsigned char>& seen_;
@@ -776,6 +850,8 @@ class JsonLoader {
   std::size_t nsteps_ = 0;
   bool root_has_now_ = false;
   bool seen_now_ = false;
+  bool root_has_paid_ = false;
+  bool seen_paid_ = false;
   std::uint64_t caller_fills_ = 0;  // for the first object read (run())
   bool stopped_ = false;
   simdjson::error_code syntax_ = simdjson::SUCCESS;
@@ -812,7 +888,7 @@ void report_syntax_error(std::string_view text, std::size_t bom, simdjson::error
 // the root's `now` key.
 bool load_json(std::string_view text, const FactsContext& ctx, int record, std::size_t depth,
                std::uint64_t caller_fills, Arena& arena, std::optional<DateTime>& now,
-               const RecordV*& out, ErrorSink& sink) {
+               std::vector<PaidReward>* paid, const RecordV*& out, ErrorSink& sink) {
   if (ctx.schema == nullptr || record < 0 ||
       static_cast<std::size_t>(record) >= ctx.schema->records.size()) {
     sink.add("", 0, "no facts schema to check the document against");
@@ -849,7 +925,7 @@ bool load_json(std::string_view text, const FactsContext& ctx, int record, std::
   std::memset(buffer + body.size(), 0, kPadding);
   scratch.seen.clear();
 
-  JsonLoader loader(buffer, body.size(), bom, ctx, arena, now, sink, scratch);
+  JsonLoader loader(buffer, body.size(), bom, ctx, arena, now, paid, sink, scratch);
   loader.run(*parser, needed, record, depth, caller_fills);
   if (loader.syntax_error()) {
     report_syntax_error(text, bom, loader.syntax_code(), sink);
@@ -864,11 +940,11 @@ bool load_json(std::string_view text, const FactsContext& ctx, int record, std::
 // load_facts_json and load_facts_json_record: the loading, with exceptions turned into errors.
 bool load_guarded(std::string_view text, const FactsContext& ctx, int record, std::size_t depth,
                   std::uint64_t caller_fills, Arena& arena, std::optional<DateTime>& now,
-                  const RecordV*& out, std::vector<FactsError>& errors) {
+                  std::vector<PaidReward>* paid, const RecordV*& out, std::vector<FactsError>& errors) {
   ErrorSink sink(errors, text);
   bool ok = false;
   try {
-    ok = load_json(text, ctx, record, depth, caller_fills, arena, now, out, sink);
+    ok = load_json(text, ctx, record, depth, caller_fills, arena, now, paid, out, sink);
   } catch (const std::bad_alloc&) {
     sink.add("", 0, "out of memory while reading the facts");
     ok = false;
@@ -880,6 +956,7 @@ bool load_guarded(std::string_view text, const FactsContext& ctx, int record, st
     if (!sink.any()) sink.add("", 0, "the facts could not be read");
     out = nullptr;
     now.reset();
+    if (paid != nullptr) paid->clear();
   }
   sink.finish();
   return ok;
@@ -890,14 +967,14 @@ bool load_guarded(std::string_view text, const FactsContext& ctx, int record, st
 bool load_facts_json(std::string_view text, const FactsContext& ctx, FactsDocument& out,
                      std::vector<FactsError>& errors) {
   out.reset();
-  return load_guarded(text, ctx, 0, 1, 0, out.arena, out.now, out.root, errors);
+  return load_guarded(text, ctx, 0, 1, 0, out.arena, out.now, &out.paid, out.root, errors);
 }
 
 bool load_facts_json_record(std::string_view text, const FactsContext& ctx, int record,
                             std::size_t depth, Arena& arena, const RecordV*& out,
                             std::vector<FactsError>& errors, std::uint64_t caller_fills) {
   std::optional<DateTime> ignored;
-  return load_guarded(text, ctx, record, depth, caller_fills, arena, ignored, out, errors);
+  return load_guarded(text, ctx, record, depth, caller_fills, arena, ignored, nullptr, out, errors);
 }
 
 }  // namespace refpol

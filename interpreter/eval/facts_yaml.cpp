@@ -40,13 +40,16 @@ std::size_t pos_of(const YAML::Mark& mark) {
 struct StopReading {};
 
 const std::string kNowName = "now";
+const std::string kPaidName = "paid";
 
 // Pending value of a record frame when it is not a schema field.
 constexpr int kSlotSkip = -1;  // unknown, duplicate or unusable key: the value is ignored
 constexpr int kSlotNow = -2;   // the top-level `now`
+constexpr int kSlotPaid = -3;  // the top-level `paid`; in a paid frame, a reward's amount
 
 struct Frame {
-  enum class Kind : std::uint8_t { record, list, skip };
+  // paid: the top-level `paid` mapping (its keys are reward keys, not fields)
+  enum class Kind : std::uint8_t { record, list, skip, paid };
   Kind kind = Kind::skip;
   std::size_t offset = 0;  // where the mapping or list starts
   // record
@@ -71,6 +74,7 @@ class YamlLoader : public YAML::EventHandler {
   YamlLoader(std::size_t bom, const FactsContext& ctx, FactsDocument& out, ErrorSink& sink)
       : bom_(bom), ctx_(ctx), schema_(*ctx.schema), out_(out), arena_(out.arena), sink_(sink) {
     root_has_now_ = schema_.records[0].index_of(kNowName) >= 0;
+    root_has_paid_ = schema_.records[0].index_of(kPaidName) >= 0;
   }
 
   const RecordV* root() const { return root_; }
@@ -90,9 +94,21 @@ class YamlLoader : public YAML::EventHandler {
     }
     Frame& top = frames_.back();
     if (top.kind == Frame::Kind::skip) return;
+    if (top.kind == Frame::Kind::paid) {
+      if (top.expect_key) {
+        paid_key(top, pos_of(mark), std::string());
+      } else {
+        done(Value(), true);  // paid for a reward without a value
+      }
+      return;
+    }
     if (top.kind == Frame::Kind::record && top.expect_key) {
       top.expect_key = false;
       top.slot = kSlotSkip;
+      return;
+    }
+    if (top.kind == Frame::Kind::record && top.slot == kSlotPaid) {
+      done(Value(), false);  // `paid:` with nothing: no paid rewards
       return;
     }
     if (top.kind == Frame::Kind::record) {
@@ -117,7 +133,7 @@ class YamlLoader : public YAML::EventHandler {
     error(pos_of(mark), "YAML aliases (`*name`) are not allowed in facts");
     Frame& top = frames_.back();
     if (top.kind == Frame::Kind::skip) return;
-    if (top.kind == Frame::Kind::record && top.expect_key) {
+    if ((top.kind == Frame::Kind::record || top.kind == Frame::Kind::paid) && top.expect_key) {
       top.expect_key = false;
       top.slot = kSlotSkip;
       return;
@@ -135,6 +151,15 @@ class YamlLoader : public YAML::EventHandler {
     if (top.kind == Frame::Kind::skip) return;
     if (top.kind == Frame::Kind::record && top.expect_key) {
       key(top, pos_of(mark), text);
+      return;
+    }
+    if (top.kind == Frame::Kind::paid && top.expect_key) {
+      paid_key(top, pos_of(mark), text);
+      return;
+    }
+    if (top.kind == Frame::Kind::record && top.slot == kSlotPaid) {
+      error(pos_of(mark), paid_not_object_message(quoted(text)));
+      done(Value(), false);
       return;
     }
     Expect e;
@@ -179,7 +204,11 @@ class YamlLoader : public YAML::EventHandler {
           add(&record.fields[static_cast<std::size_t>(f.slot)].name, 0);
         } else if (f.slot == kSlotNow) {
           add(&kNowName, 0);
+        } else if (f.slot == kSlotPaid) {
+          add(&kPaidName, 0);
         }
+      } else if (f.kind == Frame::Kind::paid && !f.expect_key) {
+        add(&paid_step_, 0);
       } else if (f.kind == Frame::Kind::list) {
         add(nullptr, f.count);
       }
@@ -215,6 +244,10 @@ class YamlLoader : public YAML::EventHandler {
       e = Expect{TypeKind::datetime, true, -1, TypeKind::error};
       return true;
     }
+    if (top.kind == Frame::Kind::paid && top.slot == kSlotPaid) {
+      e = Expect{TypeKind::money, true, -1, TypeKind::error};
+      return true;
+    }
     if (top.slot < 0) return false;
     const RecordInfo& record = schema_.records[static_cast<std::size_t>(top.record)];
     e = Expect::of_field(record.fields[static_cast<std::size_t>(top.slot)].type);
@@ -237,6 +270,14 @@ class YamlLoader : public YAML::EventHandler {
           seen_now_ = true;
           top.slot = kSlotNow;
         }
+      } else if (top.root && !root_has_paid_ && text == kPaidName) {
+        if (seen_paid_) {
+          sink_.add(path(frames_.size() - 1, &kPaidName), offset(pos), duplicate_key_message(text));
+          if (sink_.full()) throw StopReading{};
+        } else {
+          seen_paid_ = true;
+          top.slot = kSlotPaid;
+        }
       }
       return;
     }
@@ -250,6 +291,17 @@ class YamlLoader : public YAML::EventHandler {
     }
     seen_[top.seen_base + s] = 1;
     top.slot = slot;
+  }
+
+  // A reward key in the top-level `paid`.
+  void paid_key(Frame& top, std::size_t pos, const std::string& text) {
+    top.expect_key = false;
+    top.key_offset = pos;
+    top.slot = kSlotPaid;
+    paid_step_ = '"' + text + '"';
+    if (text.empty()) error(pos, paid_empty_key_message());
+    paid_where_.push_back(pos);
+    out_.paid.push_back(PaidReward{text, Decimal{}});
   }
 
   bool scalar(std::size_t pos, const Expect& e, const std::string& text, bool quoted_text,
@@ -317,9 +369,22 @@ class YamlLoader : public YAML::EventHandler {
       ++top.nested;
       return;
     }
-    if (top.kind == Frame::Kind::record && top.expect_key) {
+    if ((top.kind == Frame::Kind::record || top.kind == Frame::Kind::paid) && top.expect_key) {
       error(pos, std::string("expected a key, got ") + found);
       push_skip(pos, true);
+      return;
+    }
+    if (top.kind == Frame::Kind::record && top.slot == kSlotPaid) {
+      if (kind != TypeKind::record) {
+        error(pos, paid_not_object_message(found));
+        push_skip(pos, false);
+        return;
+      }
+      Frame f;
+      f.kind = Frame::Kind::paid;
+      f.offset = pos;
+      paid_where_.clear();
+      frames_.push_back(f);
       return;
     }
     Expect e;
@@ -411,6 +476,20 @@ class YamlLoader : public YAML::EventHandler {
         done(static_cast<const RecordV*>(rv), true);
         return;
       }
+      case Frame::Kind::paid: {
+        const Frame f = top;
+        frames_.pop_back();
+        if (out_.paid.size() > kMaxFactsListItems) error(f.offset, paid_too_many_message(out_.paid.size()));
+        std::vector<std::pair<std::uint32_t, std::string>> repeated;
+        sort_paid(out_.paid, repeated);
+        for (const auto& [place, key] : repeated) {
+          paid_step_ = '"' + key + '"';
+          sink_.add(path(frames_.size(), &paid_step_), offset(paid_where_[place]), duplicate_key_message(key));
+          if (sink_.full()) throw StopReading{};
+        }
+        done(Value(), false);
+        return;
+      }
       case Frame::Kind::list: {
         const Frame f = top;
         if (f.count > kMaxFactsListItems) {
@@ -439,6 +518,13 @@ class YamlLoader : public YAML::EventHandler {
       if (has && top.slot >= 0) top.slots[top.slot] = value;
       top.expect_key = true;
       top.slot = kSlotSkip;
+    } else if (top.kind == Frame::Kind::paid) {
+      if (has && top.slot == kSlotPaid && value.index() == kMoney) {
+        out_.paid.back().value = boost::variant2::get<Money>(value).amount;
+        if (out_.paid.back().value.mantissa < 0) error(top.key_offset, paid_negative_message());
+      }
+      top.expect_key = true;
+      top.slot = kSlotSkip;
     } else if (top.kind == Frame::Kind::list) {
       // Past the limit items are only counted; the list is reported when it closes.
       if (top.count < kMaxFactsListItems + 1) items_.push_back(has ? value : Value());
@@ -457,6 +543,10 @@ class YamlLoader : public YAML::EventHandler {
   std::vector<Value> items_;  // items of the open lists, innermost last
   bool root_has_now_ = false;
   bool seen_now_ = false;
+  bool root_has_paid_ = false;
+  bool seen_paid_ = false;
+  std::string paid_step_;                 // the reward key being read in `paid`, quoted
+  std::vector<std::size_t> paid_where_;  // where each key of `paid` is
   bool got_root_ = false;
   int documents_ = 0;
   const RecordV* root_ = nullptr;
@@ -526,6 +616,7 @@ bool load_facts_yaml(std::string_view text, const FactsContext& ctx, FactsDocume
     if (!sink.any()) sink.add("", 0, "the facts could not be read");
     out.root = nullptr;
     out.now.reset();
+    out.paid.clear();
   }
   sink.finish();
   return ok;

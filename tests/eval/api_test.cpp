@@ -263,6 +263,70 @@ TEST(Evaluator, BudgetIsSpentInRewardOrder) {
   EXPECT_EQ(welcome[1]->reason, "budget");
 }
 
+// The facts' top-level `paid` (docs/facts.md): paid rewards are charged first, for what was paid;
+// a paid key the decision does not list is charged too; EvalOptions::paid, when given, wins.
+TEST(Evaluator, BudgetChargesThePaidRewardsOfTheFactsFirst) {
+  EvalRun run;
+  run.program = compile_or_fail(kReferralPolicy);
+  ASSERT_TRUE(run.program);
+  const std::string refs = referral("r1", "c1", true, false) + "," + referral("r2", "c2", true, false);
+  auto welcome_status = [&](std::size_t i) {
+    std::vector<const Reward*> welcome;
+    for (const Reward& r : run.decision.rewards) {
+      if (r.rule == "welcome") welcome.push_back(&r);
+    }
+    EXPECT_EQ(welcome.size(), 2u);
+    return welcome.size() == 2u ? welcome[i]->status : RewardStatus::void_;
+  };
+  auto with_paid = [&](const std::string& paid) {
+    std::string facts = referral_facts(refs, "100");
+    return facts.insert(1, R"("paid":)" + paid + ","), facts;
+  };
+  const std::string now = "2027-02-01T00:00:00+08:00";
+  // 250 budget, 100 spent by others, 150 left. r2's welcome (key ref/welcome/referee:c2/r2) was
+  // paid 100: charged first, 50 left, so r1's 100 no longer fits.
+  ASSERT_TRUE(eval(run, with_paid(R"({"ref/welcome/referee:c2/r2": 100})"), now));
+  EXPECT_EQ(welcome_status(0), RewardStatus::withheld);
+  EXPECT_EQ(welcome_status(1), RewardStatus::granted);
+  // A paid key this decision does not list (r9's order was returned after it was paid): 60 of
+  // the 150 are gone, 90 left, and neither welcome fits.
+  ASSERT_TRUE(eval(run, with_paid(R"({"ref/welcome/referee:c9/r9": "60.00"})"), now));
+  EXPECT_EQ(welcome_status(0), RewardStatus::withheld);
+  EXPECT_EQ(welcome_status(1), RewardStatus::withheld);
+  // Nothing paid: r1's fits (50 left), r2's does not.
+  ASSERT_TRUE(eval(run, with_paid("{}"), now));
+  EXPECT_EQ(welcome_status(0), RewardStatus::granted);
+  EXPECT_EQ(welcome_status(1), RewardStatus::withheld);
+
+  // EvalOptions::paid is used instead of the facts' `paid`: here it says nothing was paid.
+  struct NothingPaid : PaidRewards {
+    bool paid(const Decision&, const Reward&, std::uint32_t, Decimal&) override { return false; }
+  } nothing;
+  std::vector<FactsError> errors;
+  FactsContext ctx{&run.program->policy.schema, &run.program->zone, 0};
+  ASSERT_TRUE(load_facts_json(with_paid(R"({"ref/welcome/referee:c2/r2": 100})"), ctx, run.facts, errors));
+  EvalOptions options;
+  std::string problem;
+  options.now.emplace();
+  ASSERT_TRUE(parse_datetime(now, run.program->zone, *options.now, problem)) << problem;
+  options.paid = &nothing;
+  EvalError error;
+  ASSERT_TRUE(evaluate(*run.program, run.facts, options, run.scratch, run.decision, error)) << error.message;
+  EXPECT_EQ(welcome_status(0), RewardStatus::granted);
+  EXPECT_EQ(welcome_status(1), RewardStatus::withheld);
+
+  // The explanation of a withheld reward says what the paid ones took.
+  options.paid = nullptr;
+  options.explain = true;
+  ASSERT_TRUE(evaluate(*run.program, run.facts, options, run.scratch, run.decision, error)) << error.message;
+  std::string budget_lines;
+  for (const ExplainLine& line : run.decision.explanation) {
+    if (line.rule == "budget") budget_lines += line.label + ": " + line.detail + "\n";
+  }
+  // The reward's value is in cents (100.00); 250 - 100 spent - 100 paid = 50.
+  EXPECT_EQ(budget_lines, "welcome: 100.00 needed, 50 left after 100 paid before\n");
+}
+
 TEST(Evaluator, AbsentOptionalFactsMakeAGuardedConditionFail) {
   EvalRun run;
   run.program = compile_or_fail(R"(policy "t" version 1

@@ -403,6 +403,70 @@ TEST(FactsJson, NowAtTopLevel) {
   EXPECT_TRUE(r.ok) << r.all_errors();
 }
 
+void expect_paid(const Loaded& r, std::size_t i, const std::string& key, std::int64_t mantissa, int scale) {
+  ASSERT_LT(i, r.doc->paid.size());
+  EXPECT_EQ(r.doc->paid[i].key, key);
+  EXPECT_EQ(r.doc->paid[i].value.mantissa, mantissa) << key;
+  EXPECT_EQ(r.doc->paid[i].value.scale, scale) << key;
+}
+
+TEST(FactsJson, PaidAtTopLevel) {
+  // Sorted by key; an amount as a number or a string; null for a reward without a value.
+  Loaded r = json(minimal(R"("paid": {"k2": "12.50", "k1": 3, "k3": null})"));
+  ASSERT_TRUE(r.ok) << r.all_errors();
+  ASSERT_EQ(r.doc->paid.size(), 3u);
+  expect_paid(r, 0, "k1", 3, 0);
+  expect_paid(r, 1, "k2", 1250, 2);
+  expect_paid(r, 2, "k3", 0, 0);
+
+  r = json(minimal());
+  ASSERT_TRUE(r.ok);
+  EXPECT_TRUE(r.doc->paid.empty());
+  r = json(minimal(R"("paid": null)"));
+  ASSERT_TRUE(r.ok);
+  EXPECT_TRUE(r.doc->paid.empty());
+  r = json(minimal(R"("paid": {})"));
+  ASSERT_TRUE(r.ok);
+  EXPECT_TRUE(r.doc->paid.empty());
+
+  // The extra text starts at column 41; `"paid": ` is 8 characters, so its value is at 49, the
+  // first key at 50 and, after `"k": `, the first amount at 55.
+  r = json(minimal(R"("paid": [1])"));
+  expect_error(r, "paid", 1, 49, "expected an object from reward keys to what was paid for each, got an array");
+  EXPECT_TRUE(r.doc->paid.empty());
+  r = json(minimal(R"("paid": {"k": "abc"})"));
+  expect_error(r, "paid.\"k\"", 1, 55, "expected an amount");
+  r = json(minimal(R"("paid": {"k": {"x": 1}})"));
+  expect_error(r, "paid.\"k\"", 1, 55, "expected an amount");
+  r = json(minimal(R"("paid": {"k": -1})"));
+  expect_error(r, "paid.\"k\"", 1, 55, "what was paid cannot be negative");
+  r = json(minimal(R"("paid": {"": 1})"));
+  expect_error(r, "paid.\"\"", 1, 50, "a reward key cannot be empty");
+  // `{"a": 1, "b": 2, ` is 17 characters from column 49: the second "a" is at 66.
+  r = json(minimal(R"("paid": {"a": 1, "b": 2, "a": 3})"));
+  expect_error(r, "paid.\"a\"", 1, 66, "duplicate key `a`");
+  ASSERT_EQ(r.errors.size(), 1u) << r.all_errors();
+  // `"paid": {}, ` is 12 characters from column 41: the second `paid` is at 53.
+  r = json(minimal(R"("paid": {}, "paid": {"a": 1})"));
+  expect_error(r, "paid", 1, 53, "duplicate key `paid`");
+  // `paid` only counts at the top, and a policy's own top-level `paid` field is read as declared.
+  r = json(minimal(R"("child": {"amount": 1, "paid": 5})"));
+  EXPECT_TRUE(r.ok) << r.all_errors();
+  EXPECT_TRUE(r.doc->paid.empty());
+  Schema own;
+  RecordInfo facts;
+  facts.name = "facts";
+  facts.fields = {field("paid", Type::of(TypeKind::integer))};
+  own.records = {facts};
+  own.by_name = {{"facts", 0}};
+  r = json(R"({"paid": 5})", own);
+  ASSERT_TRUE(r.ok) << r.all_errors();
+  EXPECT_TRUE(r.doc->paid.empty());
+  EXPECT_EQ(get<std::int64_t>(r.at("paid")), 5);
+  r = json(R"({"paid": {"k": 1}})", own);
+  expect_error(r, "paid", 1, 10, "expected a whole number");
+}
+
 TEST(FactsJson, StringsAreCopiedIntoTheArena) {
   std::string text = minimal(R"("note": "a\u00e9\ud83d\ude00\t")");
   const Loaded r = json(text);
@@ -982,6 +1046,47 @@ TEST(FactsYaml, UnknownKeysAnchorsAndDuplicates) {
   ASSERT_TRUE(r.ok) << r.all_errors();  // an anchor alone is fine
   r = yaml("flag: true\ncount: 1\nname: x\nflag: false\n");
   expect_error(r, "flag", 4, 1, "duplicate key `flag`");
+}
+
+TEST(FactsYaml, PaidAtTopLevel) {
+  Loaded r = yaml("flag: true\ncount: 1\nname: x\npaid:\n  k2: \"12.50\"\n  k1: 3\n  k3: ~\n  k4:\n");
+  ASSERT_TRUE(r.ok) << r.all_errors();
+  ASSERT_EQ(r.doc->paid.size(), 4u);
+  expect_paid(r, 0, "k1", 3, 0);
+  expect_paid(r, 1, "k2", 1250, 2);
+  expect_paid(r, 2, "k3", 0, 0);
+  expect_paid(r, 3, "k4", 0, 0);
+  r = yaml("flag: true\ncount: 1\nname: x\npaid:\n");
+  ASSERT_TRUE(r.ok) << r.all_errors();
+  EXPECT_TRUE(r.doc->paid.empty());
+  r = yaml("flag: true\ncount: 1\nname: x\npaid: {}\n");
+  ASSERT_TRUE(r.ok) << r.all_errors();
+  EXPECT_TRUE(r.doc->paid.empty());
+
+  // Line 4: `paid: ` is 6 characters, the value at 7.
+  r = yaml("flag: true\ncount: 1\nname: x\npaid: [1]\n");
+  expect_error(r, "paid", 4, 7, "expected an object from reward keys to what was paid for each, got a list");
+  EXPECT_TRUE(r.doc->paid.empty());
+  r = yaml("flag: true\ncount: 1\nname: x\npaid: 5\n");
+  expect_error(r, "paid", 4, 7, "expected an object from reward keys to what was paid for each, got \"5\"");
+  // Line 5: `  k: ` is 5 characters, the amount at 6.
+  r = yaml("flag: true\ncount: 1\nname: x\npaid:\n  k: abc\n");
+  expect_error(r, "paid.\"k\"", 5, 6, "expected an amount");
+  r = yaml("flag: true\ncount: 1\nname: x\npaid:\n  k: {x: 1}\n");
+  expect_error(r, "paid.\"k\"", 5, 6, "expected an amount");
+  // Negative: reported at the key, line 5 column 3.
+  r = yaml("flag: true\ncount: 1\nname: x\npaid:\n  k: -1\n");
+  expect_error(r, "paid.\"k\"", 5, 3, "what was paid cannot be negative");
+  r = yaml("flag: true\ncount: 1\nname: x\npaid:\n  \"\": 1\n");
+  expect_error(r, "paid.\"\"", 5, 3, "a reward key cannot be empty");
+  r = yaml("flag: true\ncount: 1\nname: x\npaid:\n  a: 1\n  b: 2\n  a: 3\n");
+  expect_error(r, "paid.\"a\"", 7, 3, "duplicate key `a`");
+  ASSERT_EQ(r.errors.size(), 1u) << r.all_errors();
+  r = yaml("flag: true\ncount: 1\nname: x\npaid: {}\npaid: {a: 1}\n");
+  expect_error(r, "paid", 5, 1, "duplicate key `paid`");
+  r = yaml("flag: true\ncount: 1\nname: x\nchild: {amount: 1, paid: 5}\n");
+  EXPECT_TRUE(r.ok) << r.all_errors();
+  EXPECT_TRUE(r.doc->paid.empty());
 }
 
 TEST(FactsYaml, AliasesAreRefused) {

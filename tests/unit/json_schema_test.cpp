@@ -65,6 +65,15 @@ TEST(FactsJsonSchema, RejectsWhatTheLoaderRejects) {
   s = good;
   EXPECT_NE(joined(schema.validate(doc(s.replace(s.find("900"), 3, "\"nine hundred\"")))), "");
   EXPECT_NE(joined(schema.validate(R"({"now":"tomorrow","referrer":{)" + good + "}," + referee + "}")), "");
+  // The top-level `paid`: reward keys to amounts or null; not a list, not text for an amount.
+  auto with_paid = [&](const std::string& paid) {
+    return R"({"now":"2026-12-20T10:00:00Z","paid":)" + paid + R"(,"referrer":{)" + good + "}," + referee + "}";
+  };
+  EXPECT_EQ(joined(schema.validate(with_paid(R"({"flat-bench/ladder/referrer:u7/gift_box":"275.00","k":12,"j":null})"))), "");
+  EXPECT_EQ(joined(schema.validate(with_paid("null"))), "");
+  EXPECT_NE(joined(schema.validate(with_paid("[1]"))), "");
+  EXPECT_NE(joined(schema.validate(with_paid(R"({"k":"a lot"})"))), "");
+  EXPECT_NE(joined(schema.validate(with_paid(R"({"k":{"value":1}})"))), "");
 }
 
 TEST(FactsJsonSchema, OptionalFieldsAndRecordsMayBeNull) {
