@@ -197,6 +197,14 @@ void write_headline(std::string& out, const Summary& s) {
                    s.ran_out_on.null ? metric(s.ran_out_on, "did not run out")
                                      : "ran out on " + metric(s.ran_out_on),
                    metric(s.withheld_for_budget)));
+  if (s.clawback) {
+    const auto& [cancelled, unlisted] = *s.clawback;
+    card(out, "Paid, then cancelled", metric(cancelled.value) + unit,
+         fmt::format("{} rewards voided after they were paid: claw back; {} paid rewards no longer "
+                     "given, worth {} {}: review",
+                     metric(cancelled.count), metric(unlisted.count), metric(unlisted.value),
+                     esc(s.currency)));
+  }
   out += "</div></section>\n";
 }
 

@@ -219,6 +219,13 @@ void read_all(const Node& root, Summary& s) {
     const Node st = rewards["by_status"][name];
     s.statuses.push_back({name, st["count"].integer(), st["value"].decimal()});
   }
+  if (rewards.has("clawback")) {
+    const Node c = rewards["clawback"];
+    s.clawback.emplace(
+        Status{"cancelled", c["cancelled"]["count"].integer(), c["cancelled"]["value"].decimal()},
+        Status{"no_longer_given", c["no_longer_given"]["count"].integer(),
+               c["no_longer_given"]["value"].decimal()});
+  }
   for (const Node& k : rewards["by_kind"].items()) {
     s.by_kind.push_back({k["kind"].str(), k["unit"].str_or_null(), k["count"].integer(),
                          k["amount"].decimal(), k["value"].decimal()});

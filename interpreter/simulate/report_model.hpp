@@ -72,6 +72,8 @@ struct Summary {
   Shown bound, qualified, not_qualified, voided, ineligible, conversion_rate;
   Shown reward_count, total_value;
   std::vector<Status> statuses;  // granted, pending, void, expired, withheld, in this order
+  // rewards.clawback: paid, then cancelled; paid, no longer given (absent from older summaries)
+  std::optional<std::pair<Status, Status>> clawback;
   std::vector<KindRow> by_kind;
   std::vector<RuleRow> by_rule;
   Shown budget_used, withheld_for_budget, ran_out_on;

@@ -92,6 +92,7 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was = e.committed();
   const bool was_paid = e.status == RewardStatus::granted;
   e.status = status;
+  if (status == RewardStatus::granted) e.paid = true;
   if (e.value && was_paid != (status == RewardStatus::granted)) {
     Decimal& paid = referrers_[e.owner].paid;
     was_paid ? sub(paid, *e.value, paid) : add(paid, *e.value, paid);
@@ -384,10 +385,12 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   state.last_listed.assign(listing_.begin(), listing_.end());
   if (next) schedule(*next, referrer);
   // A pending reward this decision no longer gives (its order was refunded before it settled,
-  // say) will never be paid: it is withdrawn. Granted ones stay: they were paid.
+  // say) will never be paid: it is withdrawn. Granted ones stay: they were paid (and are
+  // reported as no longer given when the last decision does not list them).
   for (std::uint32_t i : state.owned) {
     LedgerEntry& e = ledger_[i];
-    if (seen_[i] != evaluations_ && e.status == RewardStatus::pending) {
+    e.listed = seen_[i] == evaluations_;
+    if (!e.listed && e.status == RewardStatus::pending) {
       e.reason = "withdrawn";
       set_status(e, RewardStatus::void_);
     }

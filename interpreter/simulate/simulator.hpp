@@ -37,6 +37,8 @@ struct LedgerEntry {
   std::uint32_t listed_at = 0;  // its place among the rewards of the decision that last gave it
   DateTime first_decided;
   std::optional<DateTime> granted_at, settles_at, expires_at;
+  bool paid = false;    // it was granted (paid) at some time, whatever it is now
+  bool listed = true;   // the last decision of its owner lists it
   bool committed() const { return status == RewardStatus::granted || status == RewardStatus::pending; }
 };
 

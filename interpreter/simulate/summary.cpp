@@ -60,6 +60,16 @@ bool counts_as_given(RewardStatus s) {
   return s == RewardStatus::granted || s == RewardStatus::pending || s == RewardStatus::expired;
 }
 
+// A paid reward to reverse or claw back (docs/simulate.md): `cancelled` when a later decision
+// made it void (S14: a review flagged the order after the reward was paid), `no_longer_given`
+// when it is still granted but its referrer's last decision no longer lists it (the friend's
+// order was returned after the reward settled); empty for any other reward.
+const char* clawback(const LedgerEntry& e) {
+  if (e.paid && e.status == RewardStatus::void_) return "cancelled";
+  if (e.status == RewardStatus::granted && !e.listed) return "no_longer_given";
+  return "";
+}
+
 Totals totals(const Runner& run) {
   Totals t;
   for (const LedgerEntry& e : run.ledger()) {
@@ -210,7 +220,14 @@ std::string Simulation::summary_json() const {
   std::uint64_t withheld_budget = 0, fallback_budget = 0;
   const std::optional<DateTime>& ran_out = run.budget_ran_out();
   Decimal used;
+  std::uint64_t clawback_count[2] = {};  // cancelled, no_longer_given
+  Decimal clawback_value[2];
   for (const LedgerEntry& e : run.ledger()) {
+    if (const std::string_view c = clawback(e); !c.empty()) {
+      const std::size_t i = c == "cancelled" ? 0 : 1;
+      ++clawback_count[i];
+      if (e.value) add(clawback_value[i], *e.value, clawback_value[i]);
+    }
     const auto s = static_cast<std::size_t>(e.status);
     ++count_by_status[s];
     if (e.value) add(value_by_status[s], *e.value, value_by_status[s]);
@@ -232,7 +249,10 @@ std::string Simulation::summary_json() const {
     out += fmt::format("{}\"{}\": {{\"count\": {}, \"value\": \"{}\"}}", s ? ", " : "",
                        status_name(static_cast<RewardStatus>(s)), count_by_status[s], money(value_by_status[s]));
   }
-  out += "},\n    \"by_kind\": [";
+  out += fmt::format(
+      "}},\n    \"clawback\": {{\"cancelled\": {{\"count\": {}, \"value\": \"{}\"}}, "
+      "\"no_longer_given\": {{\"count\": {}, \"value\": \"{}\"}}}},\n    \"by_kind\": [",
+      clawback_count[0], money(clawback_value[0]), clawback_count[1], money(clawback_value[1]));
   bool first = true;
   for (const auto& [k, v] : by_kind) {
     out += fmt::format("{}{{\"kind\": {}, \"unit\": {}, \"count\": {}, \"amount\": \"{}\", \"value\": \"{}\"}}",
@@ -408,14 +428,14 @@ std::string Simulation::rewards_csv() const {
   std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->key < b->key; });
   std::string out =
       "key,recipient_role,recipient_id,rule,tier,kind,amount,unit,value,status,reason,first_decided_at,granted_at,"
-      "settles_at,expires_at\n";
+      "settles_at,expires_at,clawback\n";
   for (const LedgerEntry* e : entries) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e->key), csv_field(e->role),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(e->key), csv_field(e->role),
                        csv_field(e->recipient), csv_field(e->rule), csv_field(e->tier), csv_field(e->kind),
                        e->has_amount ? to_string(e->amount) : "", csv_field(e->unit),
                        e->value ? money(*e->value) : "", status_name(e->status), csv_field(e->reason),
                        to_string(e->first_decided), opt_time(e->granted_at), opt_time(e->settles_at),
-                       opt_time(e->expires_at));
+                       opt_time(e->expires_at), clawback(*e));
   }
   return out;
 }

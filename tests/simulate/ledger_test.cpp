@@ -18,7 +18,7 @@ namespace refpol::sim {
 namespace {
 
 // A row of rewards.csv: key,recipient_role,recipient_id,rule,tier,kind,amount,unit,value,status,
-// reason,first_decided_at,granted_at,settles_at,expires_at.
+// reason,first_decided_at,granted_at,settles_at,expires_at,clawback.
 struct Row {
   std::string kind, amount, value, status, reason;
 };
@@ -33,11 +33,20 @@ std::map<std::string, Row> rows_by_recipient(const std::string& csv) {
     std::size_t from = start;
     for (std::size_t comma; (comma = csv.find(',', from)) < end; from = comma + 1) cells.push_back(csv.substr(from, comma - from));
     cells.push_back(csv.substr(from, end - from));
-    EXPECT_EQ(cells.size(), 15u) << csv.substr(start, end - start);
-    if (cells.size() == 15) rows[cells[2]] = Row{cells[5], cells[6], cells[8], cells[9], cells[10]};
+    EXPECT_EQ(cells.size(), 16u) << csv.substr(start, end - start);
+    if (cells.size() == 16) rows[cells[2]] = Row{cells[5], cells[6], cells[8], cells[9], cells[10]};
     start = end + 1;
   }
   return rows;
+}
+
+// The last cell (clawback) of the rewards.csv row of `key`.
+std::string clawback_of(const std::string& csv, const std::string& key) {
+  const std::size_t start = csv.find("\n" + key + ",");
+  if (start == std::string::npos) return "(no row)";
+  const std::size_t end = csv.find('\n', start + 1);
+  const std::size_t comma = csv.rfind(',', end);
+  return csv.substr(comma + 1, end - comma - 1);
 }
 
 std::string summary_field(const std::string& summary, const std::string& pattern) {
@@ -125,6 +134,12 @@ TEST(Ledger, APaidRewardNoLongerListedStillCountsAgainstTheBudget) {
     EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "60.00");
     EXPECT_EQ(summary_field(out.summary, R"re("budget_recounts": (\d+))re"), "1");
     EXPECT_EQ(summary_field(out.summary, R"re("ran_out_on": "([0-9-]+)")re"), "2026-12-06");
+    // RA1 was paid (granted 12-04 12:00) before FA's order was refunded: still granted, but the
+    // last decision no longer lists it, so it is to be clawed back or reviewed.
+    EXPECT_EQ(clawback_of(csv, "budget-paid/thanks/referrer:A/RA1"), "no_longer_given");
+    EXPECT_EQ(clawback_of(csv, "budget-paid/thanks/referrer:A/RA2"), "");
+    EXPECT_EQ(summary_field(out.summary, R"re("clawback": (\{.*?\}\}),)re"),
+              R"({"cancelled": {"count": 0, "value": "0.00"}, "no_longer_given": {"count": 1, "value": "60.00"}})");
   }
 }
 
@@ -176,6 +191,12 @@ TEST(Ledger, APaidRewardTheDecisionCancelsNoLongerCounts) {
               std::string::npos)
         << csv;
     EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "60.00");
+    // RA1 was paid, then voided by the review: cancelled after payment, 60 CNY to claw back.
+    EXPECT_EQ(clawback_of(csv, "budget-void/thanks/referrer:A/RA1"), "cancelled");
+    EXPECT_EQ(clawback_of(csv, "budget-void/thanks/referrer:A/RA2"), "");
+    EXPECT_EQ(clawback_of(csv, "budget-void/thanks/referrer:B/RB"), "");
+    EXPECT_EQ(summary_field(out.summary, R"re("clawback": (\{.*?\}\}),)re"),
+              R"({"cancelled": {"count": 1, "value": "60.00"}, "no_longer_given": {"count": 0, "value": "0.00"}})");
   }
 }
 

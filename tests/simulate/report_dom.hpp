@@ -135,7 +135,11 @@ inline const std::vector<std::string> kHeadlinePaths = {"referrals.bound",
                                                         "rewards.count",
                                                         "budget.used",
                                                         "budget.ran_out_on",
-                                                        "budget.withheld_for_budget"};
+                                                        "budget.withheld_for_budget",
+                                                        "rewards.clawback.cancelled.value",
+                                                        "rewards.clawback.cancelled.count",
+                                                        "rewards.clawback.no_longer_given.count",
+                                                        "rewards.clawback.no_longer_given.value"};
 inline const std::vector<std::string> kComparisonPaths = {
     "comparison.cost_delta", "comparison.total_value", "comparison.baseline_total_value",
     "comparison.gained",     "comparison.lost",        "comparison.changed"};

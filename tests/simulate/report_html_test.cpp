@@ -142,6 +142,19 @@ TEST(ReportHtml, ReadsBothTheDocumentedAndTheWrittenShapes) {
   }
 }
 
+// A summary written before `rewards.clawback` existed still renders, without that card.
+TEST(ReportHtml, ASummaryWithoutClawbackHasNoClawbackCard) {
+  std::string json = report_fixture("report_summary.json");
+  EXPECT_NE(render(json).find("Paid, then cancelled"), std::string::npos);
+  const std::size_t at = json.find("\"clawback\"");
+  ASSERT_NE(at, std::string::npos);
+  json.erase(at, json.find("\"by_kind\"") - at);
+  const std::string html = render(json);
+  EXPECT_EQ(html.find("Paid, then cancelled"), std::string::npos);
+  EXPECT_EQ(html.find("rewards.clawback"), std::string::npos);
+  EXPECT_NE(html.find("data-metric=\"budget.used\""), std::string::npos);
+}
+
 TEST(ReportHtml, EachChartIsInlineSvg) {
   const std::string plain = render(report_fixture("report_summary.json"));
   for (const char* chart : {"cost", "tiers", "funnel", "status"}) {
