@@ -10,6 +10,7 @@ namespace refpol {
 namespace {
 
 constexpr const char* kNumberText = R"(^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$)";
+constexpr const char* kAmountText = R"(^[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$)";  // not negative
 constexpr const char* kDate = R"(^[0-9]{4}-[0-9]{2}-[0-9]{2}$)";
 constexpr const char* kDateTime = R"(^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2})";
 constexpr const char* kDuration = R"(^ *[0-9]+ *[a-z]+( +[0-9]+ *[a-z]+)* *$)";
@@ -64,8 +65,9 @@ std::string members(const RecordInfo& r, const Schema& schema, int indent, bool 
     props += fmt::format(
         "{}  \"paid\": {{\"description\": \"the referrer's rewards already paid: each reward key with what was "
         "paid for it (null for a reward without a value)\", \"type\": [\"object\", \"null\"], "
-        "\"additionalProperties\": {}}}",
-        pad, scalar(TypeKind::money, currency, true));
+        "\"propertyNames\": {{\"minLength\": 1}}, \"additionalProperties\": {{\"description\": \"an amount in {}, "
+        "not negative\", \"type\": [\"number\", \"string\", \"null\"], \"pattern\": \"{}\", \"minimum\": 0}}}}",
+        pad, json_escape(currency), kAmountText);
   }
   for (const FieldInfo& f : r.fields) {
     if (!props.empty()) props += ",\n";

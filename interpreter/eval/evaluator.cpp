@@ -582,44 +582,83 @@ class Engine {
     return true;
   }
 
-  // Caps per recipient and kind, then the campaign budget, both in reward order.
+  // Which rewards were paid before (EvalOptions::paid, or the facts' `paid`), asked once their
+  // statuses are set: those the decision still gives are `paid` (their money is in
+  // `budget_spent`, so they are neither charged again nor withheld, cut or replaced); what was
+  // paid for those it cancels or finds expired is `given_back` to the budget.
+  bool find_paid(std::vector<bool>& paid, Decimal& given_back) {
+    paid.assign(out_.rewards.size(), false);
+    auto settle = [&](std::uint32_t i, const Decimal& value) {
+      const Reward& r = out_.rewards[i];
+      if (r.status != RewardStatus::void_ && r.status != RewardStatus::expired) {
+        paid[i] = true;
+        return true;
+      }
+      return p_.budget_total == kNoNode || exact(add(given_back, value, given_back), p_.budget_total);
+    };
+    if (options_.paid != nullptr) {
+      for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
+        Decimal value;
+        if (options_.paid->paid(out_, out_.rewards[i], i, value) && !settle(i, value)) return false;
+      }
+    } else if (!facts_.paid.empty()) {
+      std::string& key = scratch_.key;
+      for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
+        key = reward_key(out_, out_.rewards[i]);
+        auto it = std::lower_bound(facts_.paid.begin(), facts_.paid.end(), key,
+                                   [](const PaidReward& e, const std::string& k) { return e.key < k; });
+        if (it != facts_.paid.end() && it->key == key && !settle(i, it->value)) return false;
+      }
+    }
+    return true;
+  }
+
+  // Caps per recipient and kind, then the campaign budget, both in reward order but for paid
+  // rewards, which come first: what was paid stays paid.
   void apply_caps_and_budget() {
     const Program& p = p_;
+    std::vector<bool>& paid = scratch_.paid_rewards;
+    Decimal given_back;
+    if ((!p.caps.empty() || p.budget_total != kNoNode) && !find_paid(paid, given_back)) return;
     for (const CompiledCap& cap : p.caps) {
       Value limit = m_.eval(cap.limit);
       Decimal lim = as_decimal(limit);
       std::vector<std::pair<std::string_view, Decimal>> used;
-      for (Reward& r : out_.rewards) {
-        if (r.kind != cap.kind || r.recipient_role != cap.recipient || !r.has_amount) continue;
-        if (r.status != RewardStatus::granted && r.status != RewardStatus::pending && r.status != RewardStatus::expired) continue;
-        auto it = std::find_if(used.begin(), used.end(), [&](const auto& u) { return u.first == r.recipient_id; });
-        if (it == used.end()) {
-          used.emplace_back(r.recipient_id, Decimal{});
-          it = used.end() - 1;
-        }
-        Decimal remaining;
-        if (!exact(sub(lim, it->second, remaining), cap.limit)) return;
-        if (compare(remaining, Decimal{}) <= 0) {
-          r.status = RewardStatus::withheld;
-          r.reason = "cap";
-          r.granted_at.reset();
-          r.expires_at.reset();
-          continue;
-        }
-        if (compare(r.amount, remaining) > 0) {
-          // The reward's value shrinks in proportion: 300 of 500 points valued 5 CNY is 3 CNY.
-          if (r.value) {
-            Decimal share, scaled;
-            if (!exact(div(remaining, r.amount, share), cap.limit) || !exact(mul(*r.value, share, scaled), cap.limit) ||
-                !exact(round_to(scaled, 2, Rounding::half_up, scaled), cap.limit)) {
-              return;
-            }
-            r.value = scaled;
+      for (int pass = 0; pass < 2; ++pass) {
+        for (std::size_t i = 0; i < out_.rewards.size(); ++i) {
+          if (paid[i] != (pass == 0)) continue;
+          Reward& r = out_.rewards[i];
+          if (r.kind != cap.kind || r.recipient_role != cap.recipient || !r.has_amount) continue;
+          if (r.status != RewardStatus::granted && r.status != RewardStatus::pending && r.status != RewardStatus::expired) continue;
+          auto it = std::find_if(used.begin(), used.end(), [&](const auto& u) { return u.first == r.recipient_id; });
+          if (it == used.end()) {
+            used.emplace_back(r.recipient_id, Decimal{});
+            it = used.end() - 1;
           }
-          r.amount = round_amount(remaining, r.unit, cap.limit);
-          r.capped = true;
+          Decimal remaining;
+          if (!exact(sub(lim, it->second, remaining), cap.limit)) return;
+          if (!paid[i] && compare(remaining, Decimal{}) <= 0) {
+            r.status = RewardStatus::withheld;
+            r.reason = "cap";
+            r.granted_at.reset();
+            r.expires_at.reset();
+            continue;
+          }
+          if (!paid[i] && compare(r.amount, remaining) > 0) {
+            // The reward's value shrinks in proportion: 300 of 500 points valued 5 CNY is 3 CNY.
+            if (r.value) {
+              Decimal share, scaled;
+              if (!exact(div(remaining, r.amount, share), cap.limit) || !exact(mul(*r.value, share, scaled), cap.limit) ||
+                  !exact(round_to(scaled, 2, Rounding::half_up, scaled), cap.limit)) {
+                return;
+              }
+              r.value = scaled;
+            }
+            r.amount = round_amount(remaining, r.unit, cap.limit);
+            r.capped = true;
+          }
+          if (!exact(add(it->second, r.amount, it->second), cap.limit)) return;
         }
-        if (!exact(add(it->second, r.amount, it->second), cap.limit)) return;
       }
     }
     if (p.budget_total == kNoNode) return;
@@ -643,41 +682,9 @@ class Engine {
       std::optional<Decimal>& kept = fits ? checks->spent_at_most : checks->spent_above;
       if (!kept || (fits ? compare(b, *kept) < 0 : compare(b, *kept) > 0)) kept = b;
     };
-    // Paid rewards first: that money is spent, whatever this decision says of them.
-    std::vector<bool>& paid = scratch_.paid_rewards;
-    paid.assign(out_.rewards.size(), false);
-    Decimal paid_before;  // what they took, for the explanation
-    auto charge = [&](const Decimal& value) {
-      return exact(sub(remaining, value, remaining), p.budget_total) &&
-             exact(add(paid_before, value, paid_before), p.budget_total);
-    };
-    if (options_.paid != nullptr) {
-      for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
-        Decimal value;
-        if (!options_.paid->paid(out_, out_.rewards[i], i, value)) continue;
-        paid[i] = true;
-        if (!charge(value)) return;
-      }
-    } else if (!facts_.paid.empty()) {
-      // The facts' `paid`: each listed reward charged for what was paid unless this decision
-      // cancels it or finds it expired; what was paid for the unlisted ones is spent too.
-      std::vector<bool>& listed = scratch_.paid_listed;
-      listed.assign(facts_.paid.size(), false);
-      for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
-        const Reward& r = out_.rewards[i];
-        const std::string key = reward_key(out_, r);
-        auto it = std::lower_bound(facts_.paid.begin(), facts_.paid.end(), key,
-                                   [](const PaidReward& e, std::string_view key) { return e.key < key; });
-        if (it == facts_.paid.end() || it->key != key) continue;
-        listed[static_cast<std::size_t>(it - facts_.paid.begin())] = true;
-        if (r.status == RewardStatus::void_ || r.status == RewardStatus::expired) continue;
-        paid[i] = true;
-        if (!charge(it->value)) return;
-      }
-      for (std::size_t j = 0; j < facts_.paid.size(); ++j) {
-        if (!listed[j] && !charge(facts_.paid[j].value)) return;
-      }
-    }
+    // Paid rewards: their money is in `budget_spent` already; what was paid for those the
+    // decision cancels or finds expired comes back.
+    if (!exact(add(remaining, given_back, remaining), p.budget_total)) return;
     for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
       Reward& r = out_.rewards[i];
       if (paid[i] || (r.status != RewardStatus::granted && r.status != RewardStatus::pending)) continue;
@@ -695,9 +702,8 @@ class Engine {
       r.granted_at.reset();
       r.expires_at.reset();
       if (options_.explain) {
-        std::string detail = fmt::format("{} needed, {} left", to_string(*r.value), to_string(remaining));
-        if (paid_before.mantissa != 0) detail += fmt::format(" after {} paid before", to_string(paid_before));
-        explain("budget", std::string(r.rule), "withheld", std::move(detail), p.budget_total);
+        explain("budget", std::string(r.rule), "withheld",
+                fmt::format("{} needed, {} left", to_string(*r.value), to_string(remaining)), p.budget_total);
       }
     }
   }

@@ -98,12 +98,11 @@ struct EvalOptions {
   bool write_outputs = true;
   // Filled (cleared first) with how the decision depends on the campaign's counters.
   CounterChecks* counter_checks = nullptr;
-  // Rewards already paid. The budget charges them first, each for what was paid and whatever the
-  // decision now says of it, and never withholds or replaces them; then the others in reward
-  // order. `campaign.budget_spent` must then leave out what was paid for the rewards this
-  // decision lists, and count what was paid for those it no longer lists. A caller should not
-  // call a reward paid that the decision cancels (`void`) or finds expired, if that ends what it
-  // costs: `paid` is asked after the rewards' statuses are set.
+  // Rewards already paid, whose money `campaign.budget_spent` counts (with everything else paid
+  // or pending, but for this referrer's pending rewards). The budget does not charge them again
+  // and never withholds or replaces them; one the decision cancels (`void`) or finds expired gives
+  // what was paid back to the budget. `paid` is asked after the rewards' statuses are set. Without
+  // it, the facts' top-level `paid` (FactsDocument::paid) does the same.
   PaidRewards* paid = nullptr;
 };
 
@@ -133,9 +132,10 @@ struct EvalScratch {
   // A referral's failed (or held, for `void`) labels while it is decided, kept to reuse their
   // memory.
   std::vector<std::string_view> referee_failed, void_held, qual_failed;
-  // Which rewards of the decision were paid before (EvalOptions::paid or the facts' `paid`),
-  // and which of the facts' `paid` the decision lists.
-  std::vector<bool> paid_rewards, paid_listed;
+  // Which rewards of the decision were paid before (EvalOptions::paid or the facts' `paid`), and
+  // a reward's key, to look it up in the facts' `paid`.
+  std::vector<bool> paid_rewards;
+  std::string key;
   // draw()'s digests by what was hashed (seed, 0x1F, id), as the same members are drawn again
   // evaluation after evaluation; emptied when it holds kMaxKeptDraws. Keys longer than
   // kMaxKeptDrawKey are not kept, so it stays within a few megabytes.

@@ -737,6 +737,7 @@ class JsonLoader {
     const Expect amount{TypeKind::money, true, -1, TypeKind::error};
     std::string step;  // the key, quoted, as the path's last step
     std::vector<const char*> where;  // of each key, for a repeated one
+    std::size_t count = 0;
     for (auto field_result : object) {
       if (field_result.error()) return syntax(field_result.error());
       od::field& field = field_result.value_unsafe();
@@ -752,11 +753,14 @@ class JsonLoader {
       if (value.index() == kMoney) entry.value = boost::variant2::get<Money>(value).amount;
       if (entry.key.empty() && !error(key_at, paid_empty_key_message())) return false;
       if (entry.value.mantissa < 0 && !error(value_at, paid_negative_message())) return false;
-      paid_->push_back(std::move(entry));
-      where.push_back(key_at);
+      // Past the limit entries are only counted (and checked); `paid` is reported below.
+      if (++count <= kMaxFactsListItems) {
+        paid_->push_back(std::move(entry));
+        where.push_back(key_at);
+      }
       pop();
     }
-    if (paid_->size() > kMaxFactsListItems && !error(at, paid_too_many_message(paid_->size()))) return false;
+    if (count > kMaxFactsListItems && !error(at, paid_too_many_message(count))) return false;
     if (!sort_paid(*paid_, where, step)) return false;
     pop();
     return true;

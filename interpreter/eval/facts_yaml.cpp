@@ -157,6 +157,7 @@ class YamlLoader : public YAML::EventHandler {
       paid_key(top, pos_of(mark), text);
       return;
     }
+    if (top.kind == Frame::Kind::paid) paid_value_at_ = pos_of(mark);
     if (top.kind == Frame::Kind::record && top.slot == kSlotPaid) {
       error(pos_of(mark), paid_not_object_message(quoted(text)));
       done(Value(), false);
@@ -207,7 +208,7 @@ class YamlLoader : public YAML::EventHandler {
         } else if (f.slot == kSlotPaid) {
           add(&kPaidName, 0);
         }
-      } else if (f.kind == Frame::Kind::paid && !f.expect_key) {
+      } else if (f.kind == Frame::Kind::paid && !f.expect_key && f.slot == kSlotPaid) {
         add(&paid_step_, 0);
       } else if (f.kind == Frame::Kind::list) {
         add(nullptr, f.count);
@@ -300,6 +301,11 @@ class YamlLoader : public YAML::EventHandler {
     top.slot = kSlotPaid;
     paid_step_ = '"' + text + '"';
     if (text.empty()) error(pos, paid_empty_key_message());
+    // Past the limit keys are only counted; `paid` is reported when it closes.
+    if (++paid_count_ > kMaxFactsListItems) {
+      top.slot = kSlotSkip;
+      return;
+    }
     paid_where_.push_back(pos);
     out_.paid.push_back(PaidReward{text, Decimal{}});
   }
@@ -384,6 +390,7 @@ class YamlLoader : public YAML::EventHandler {
       f.kind = Frame::Kind::paid;
       f.offset = pos;
       paid_where_.clear();
+      paid_count_ = 0;
       frames_.push_back(f);
       return;
     }
@@ -479,7 +486,7 @@ class YamlLoader : public YAML::EventHandler {
       case Frame::Kind::paid: {
         const Frame f = top;
         frames_.pop_back();
-        if (out_.paid.size() > kMaxFactsListItems) error(f.offset, paid_too_many_message(out_.paid.size()));
+        if (paid_count_ > kMaxFactsListItems) error(f.offset, paid_too_many_message(paid_count_));
         std::vector<std::pair<std::uint32_t, std::string>> repeated;
         sort_paid(out_.paid, repeated);
         for (const auto& [place, key] : repeated) {
@@ -521,7 +528,7 @@ class YamlLoader : public YAML::EventHandler {
     } else if (top.kind == Frame::Kind::paid) {
       if (has && top.slot == kSlotPaid && value.index() == kMoney) {
         out_.paid.back().value = boost::variant2::get<Money>(value).amount;
-        if (out_.paid.back().value.mantissa < 0) error(top.key_offset, paid_negative_message());
+        if (out_.paid.back().value.mantissa < 0) error(paid_value_at_, paid_negative_message());
       }
       top.expect_key = true;
       top.slot = kSlotSkip;
@@ -547,6 +554,8 @@ class YamlLoader : public YAML::EventHandler {
   bool seen_paid_ = false;
   std::string paid_step_;                 // the reward key being read in `paid`, quoted
   std::vector<std::size_t> paid_where_;  // where each key of `paid` is
+  std::size_t paid_count_ = 0;           // keys of `paid`, also those past the limit
+  std::size_t paid_value_at_ = 0;        // where the amount being read is
   bool got_root_ = false;
   int documents_ = 0;
   const RecordV* root_ = nullptr;

@@ -43,6 +43,9 @@ bool may_change(RewardStatus from, RewardStatus to) {
   if (from == RewardStatus::expired) return to == RewardStatus::void_;
   return true;
 }
+// Equal, and written the same (`100` is not `100.00` in the facts' text).
+bool same_decimal(const Decimal& a, const Decimal& b) { return a.mantissa == b.mantissa && a.scale == b.scale; }
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -93,6 +96,7 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was_paid = e.status == RewardStatus::granted;
   e.status = status;
   if (status == RewardStatus::granted) e.paid = true;
+  if (was_paid && status == RewardStatus::void_) e.cancelled_paid = true;
   if (e.value && was_paid != (status == RewardStatus::granted)) {
     Decimal& paid = referrers_[e.owner].paid;
     was_paid ? sub(paid, *e.value, paid) : add(paid, *e.value, paid);
@@ -144,11 +148,7 @@ bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t 
   // Another referrer's reward under the same key (a member of two communities) is theirs to count.
   if (e.status != RewardStatus::granted || e.owner != owner) return false;
   value = e.value ? *e.value : Decimal{};
-  // A paid reward this decision cancels or finds expired no longer counts as spent: recording
-  // the decision takes it out (Runner::set_status).
-  const bool kept = r.status != RewardStatus::void_ && r.status != RewardStatus::expired;
-  add(kept ? charged : dropped, value, kept ? charged : dropped);
-  return kept;
+  return true;
 }
 
 std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t place, Index owner) {
@@ -160,8 +160,8 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
     seen_[*found] = evaluations_;
     LedgerEntry& e = ledger_[*found];
     e.listed_at = place;
-    if (e.status == RewardStatus::granted || e.status == RewardStatus::expired) {
-      // Paid: what it is stays; it may still be cancelled or expire.
+    if (e.paid) {
+      // Paid: what it is stays, and when; it may still be cancelled or expire.
       if (may_change(e.status, r.status)) {
         e.reason.assign(r.reason);
         if (r.expires_at) e.expires_at = r.expires_at;
@@ -254,13 +254,15 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   // of a `shares` counter at most at each place its customer stands in the facts (the referrer,
   // a referee, a member, each counted): the facts stay within their size limit, as they did,
   // while this bound does (64 more for the counters and `now`, whose text may be longer).
+  // The referrer's own paid rewards count in budget_spent. Those the last decision granted, paid
+  // since, leave it standing (charged first, they take no room from the rewards before them,
+  // which fitted with them charged after), so while `paid` is what that decision left, the
+  // spent it was given is compared; otherwise today's.
   const auto same_counters = [&] {
-    if (rank == state.rank_seen && others.mantissa == state.others_seen.mantissa &&
-        others.scale == state.others_seen.scale) {
-      return true;
-    }
-    Decimal spent;  // as the last decision was given it
-    add(others, state.unlisted_paid, spent);
+    const bool same_paid = same_decimal(state.paid, state.paid_after);
+    if (rank == state.rank_seen && same_decimal(others, state.others_seen) && same_paid) return true;
+    Decimal spent;
+    add(others, same_paid ? state.paid_seen : state.paid, spent);
     return state.counters.allows(*program_, spent, rank, scratch_);
   };
   if (unread_change && reuse_decisions_ && now.utc_seconds < state.reuse_until && same_counters()) {
@@ -279,8 +281,10 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   state.reuse_until = INT64_MIN;  // until this evaluation succeeds
   errors_.clear();
   EvalError error;
+  // Everything paid or pending, but this referrer's pending rewards (its decision charges those).
   Decimal spent;
-  add(others, state.unlisted_paid, spent);
+  add(others, state.paid, spent);
+  const Decimal paid_seen = state.paid;
   bool ok = builder_.build(referrer, now, to_string(spent), rank, facts_, errors_);
   EvalOptions options;
   options.write_outputs = false;  // the replay reads the rewards and verdicts only
@@ -288,7 +292,6 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   if (program_->budget_total != kNoNode) {
     paid_lookup_.runner = this;
     paid_lookup_.owner = referrer;
-    paid_lookup_.charged = paid_lookup_.dropped = Decimal{};
     shift_ = 0;
     options.paid = &paid_lookup_;
   }
@@ -305,27 +308,6 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
     options.memo = &memo;
   }
   if (ok) ok = refpol::evaluate(*program_, facts_, options, scratch_, decision_, error);
-  // A paid reward stays paid: the budget charges the referrer's paid rewards first, for what was
-  // paid (EvalOptions::paid), and what was paid for those the decision no longer lists (the
-  // friend's order returned after it settled) counts as spent. That is guessed from their last
-  // decision, and the referrer is decided again when the guess was wrong.
-  Decimal unlisted = state.unlisted_paid;
-  for (int round = 0; ok && options.paid != nullptr; ++round) {
-    Decimal actual;  // paid, and neither listed nor cancelled by this decision
-    sub(state.paid, paid_lookup_.charged, actual);
-    sub(actual, paid_lookup_.dropped, actual);
-    if (compare(actual, unlisted) == 0 || round == 8) break;
-    unlisted = actual;
-    ++recounts_;
-    Decimal spent;
-    add(others, unlisted, spent);
-    errors_.clear();
-    paid_lookup_.charged = paid_lookup_.dropped = Decimal{};
-    shift_ = 0;
-    ok = builder_.build(referrer, now, to_string(spent), rank, facts_, errors_);
-    if (ok) ok = refpol::evaluate(*program_, facts_, options, scratch_, decision_, error);
-  }
-  state.unlisted_paid = unlisted;
   if (!ok) {
     ++failed_;
     if (failures_.size() < kKeptProblems) {
@@ -381,23 +363,32 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   state.size_bound = builder_.whole_size();
   state.shares_bytes = world_.customers()[referrer].shares_json.size();
   state.others_seen = others;
+  state.paid_seen = paid_seen;
   state.rank_seen = rank;
   state.last_listed.assign(listing_.begin(), listing_.end());
-  if (next) schedule(*next, referrer);
   // A pending reward this decision no longer gives (its order was refunded before it settled,
   // say) will never be paid: it is withdrawn. Granted ones stay: they were paid (and are
-  // reported as no longer given when the last decision does not list them).
+  // reported as no longer given when the last decision does not list them); they still expire
+  // at their `expires_at`, as the decision would have said, so the referrer is looked at then.
   for (std::uint32_t i : state.owned) {
     LedgerEntry& e = ledger_[i];
     e.listed = seen_[i] == evaluations_;
     if (!e.listed && e.status == RewardStatus::pending) {
       e.reason = "withdrawn";
       set_status(e, RewardStatus::void_);
+    } else if (!e.listed && e.status == RewardStatus::granted && e.expires_at) {
+      if (e.expires_at->utc_seconds <= now.utc_seconds) {
+        set_status(e, RewardStatus::expired);
+      } else {
+        consider(DateTime{e.expires_at->utc_seconds + 1, e.expires_at->offset_seconds});
+      }
     }
   }
+  if (next) schedule(*next, referrer);
   if (state.rewarded_rank == kNone && state.committed.mantissa != 0) {
     state.rewarded_rank = rewarded_count_++;
   }
+  state.paid_after = state.paid;
 }
 
 // ---------------------------------------------------------------------------------------------

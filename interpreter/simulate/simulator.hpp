@@ -37,8 +37,9 @@ struct LedgerEntry {
   std::uint32_t listed_at = 0;  // its place among the rewards of the decision that last gave it
   DateTime first_decided;
   std::optional<DateTime> granted_at, settles_at, expires_at;
-  bool paid = false;    // it was granted (paid) at some time, whatever it is now
-  bool listed = true;   // the last decision of its owner lists it
+  bool paid = false;            // it was granted (paid) at some time: its terms stay
+  bool cancelled_paid = false;  // it went from granted (paid) to void
+  bool listed = true;           // the last decision of its owner lists it
   bool committed() const { return status == RewardStatus::granted || status == RewardStatus::pending; }
 };
 
@@ -78,9 +79,6 @@ class Runner {
   std::uint64_t evaluations() const { return evaluations_; }
   // How many of those reused the referrer's last decision (evaluate's `unread_change`).
   std::uint64_t reused() const { return reused_; }
-  // How many decisions were made again because what was paid for rewards they no longer list
-  // moved (docs/simulate.md, `events.budget_recounts`).
-  std::uint64_t recounts() const { return recounts_; }
   // When a decision first withheld a reward for the budget or gave the fallback instead, even if
   // budget was freed later.
   const std::optional<DateTime>& budget_ran_out() const { return budget_ran_out_; }
@@ -92,12 +90,10 @@ class Runner {
   std::uint32_t record(const Decision& d, const Reward& r, std::uint32_t place, Index owner);
   // The ledger entry of the `place`-th reward of `owner`'s decision `d`, if it has one.
   std::optional<std::uint32_t> entry_of(const Decision& d, const Reward& r, std::uint32_t place, Index owner);
-  // The ledger's granted rewards of `owner`, for the budget (EvalOptions::paid): `charged` sums
-  // what was paid for those the decision lists, `dropped` for those it cancels or finds expired.
+  // The ledger's granted rewards of `owner`, for the budget (EvalOptions::paid).
   struct PaidLookup : PaidRewards {
     Runner* runner = nullptr;
     Index owner = kNone;
-    Decimal charged, dropped;
     bool paid(const Decision& d, const Reward& r, std::uint32_t place, Decimal& value) override;
   };
   PaidLookup paid_lookup_;
@@ -149,7 +145,7 @@ class Runner {
   };
   const Verdict* verdict(Index r) const;
   std::vector<std::uint32_t> place_;
-  std::uint64_t evaluations_ = 0, failed_ = 0, reused_ = 0, recounts_ = 0;
+  std::uint64_t evaluations_ = 0, failed_ = 0, reused_ = 0;
   std::optional<DateTime> budget_ran_out_;
   bool reuse_decisions_ = true, shares_unread_ = false;
   std::vector<Problem> failures_;  // the first few
@@ -163,8 +159,6 @@ class Runner {
   struct PerReferrer {
     Decimal committed;                     // value of granted and pending rewards
     Decimal paid;                          // value of granted rewards
-    // What was paid for rewards their last decision did not list: counted as spent.
-    Decimal unlisted_paid;
     std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
     std::int32_t due_offset = 0;           // the offset to show their next due time in
     std::vector<std::int64_t> due;         // the moments (utc seconds) they are due at, in due_
@@ -181,7 +175,9 @@ class Runner {
     // (utc seconds: its recheck_at; INT64_MIN when it cannot be reused, as after a failure)
     // while the counters are these.
     std::int64_t reuse_until = INT64_MIN;
-    Decimal others_seen;
+    // `others_seen` and `paid_seen` make the budget_spent it was given; `paid_after` is `paid`
+    // once it was recorded (with the rewards it granted paid).
+    Decimal others_seen, paid_seen, paid_after;
     std::uint32_t rank_seen = 0;
     CounterChecks counters;  // how it depends on them, for other values
     // At most how long their facts' whole text is now (the facts' size limit counts shares the

@@ -65,7 +65,7 @@ bool counts_as_given(RewardStatus s) {
 // when it is still granted but its referrer's last decision no longer lists it (the friend's
 // order was returned after the reward settled); empty for any other reward.
 const char* clawback(const LedgerEntry& e) {
-  if (e.paid && e.status == RewardStatus::void_) return "cancelled";
+  if (e.cancelled_paid) return "cancelled";
   if (e.status == RewardStatus::granted && !e.listed) return "no_longer_given";
   return "";
 }
@@ -165,8 +165,8 @@ std::string Simulation::summary_json() const {
 
   // Events.
   out += fmt::format("  \"events\": {{\"read\": {}, \"applied\": {}, \"skipped\": {}, \"evaluations\": {}, "
-                     "\"reused_decisions\": {}, \"budget_recounts\": {}, \"failed_evaluations\": {}, \"by_type\": {{",
-                     read_, applied_, skipped_, run.evaluations(), run.reused(), run.recounts(), run.failed());
+                     "\"reused_decisions\": {}, \"failed_evaluations\": {}, \"by_type\": {{",
+                     read_, applied_, skipped_, run.evaluations(), run.reused(), run.failed());
   for (std::size_t t = 0; t < kEventTypeCount; ++t) {
     out += fmt::format("{}\"{}\": {}", t ? ", " : "", event_type_name(static_cast<EventType>(t)), by_type_[t]);
   }

@@ -109,9 +109,22 @@ YAML::Node node_at(const YAML::Node& root, const std::string& path) {
       next = at[index];
       i = close + 1;
     } else {
+      // A name, or a quoted key of the top-level `paid` (`paid."a.b/c"`), which may hold dots.
       std::size_t end = path.find_first_of(".[", i);
-      if (end == std::string::npos) end = path.size();
-      std::string name = path.substr(i, end - i);
+      std::string name;
+      if (path[i] == '"') {
+        end = i + 1;
+        while ((end = path.find('"', end)) != std::string::npos && end + 1 < path.size() &&
+               path[end + 1] != '.' && path[end + 1] != '[') {
+          ++end;
+        }
+        if (end == std::string::npos) break;
+        name = path.substr(i + 1, end - i - 1);
+        ++end;
+      } else {
+        if (end == std::string::npos) end = path.size();
+        name = path.substr(i, end - i);
+      }
       if (!at.IsMap()) break;
       bool found = false;
       for (auto it = at.begin(); it != at.end(); ++it) {

@@ -246,6 +246,34 @@ TEST(Evaluator, CapsCutTheLastRewardAndWithholdTheRest) {
   EXPECT_EQ(status[3], RewardStatus::withheld);
 }
 
+// A paid reward comes first in its cap too: it is neither cut nor withheld.
+TEST(Evaluator, CapsCountPaidRewardsFirst) {
+  EvalRun run;
+  run.program = compile_or_fail(kReferralPolicy);
+  ASSERT_TRUE(run.program);
+  std::string refs;
+  for (int i = 1; i <= 4; ++i) refs += (i > 1 ? "," : "") + referral("r" + std::to_string(i), "c" + std::to_string(i), true, false);
+  std::string facts = referral_facts(refs, "0");
+  facts.insert(1, R"("paid":{"ref/storage_each/referrer:u1/r4":null},)");
+  ASSERT_TRUE(eval(run, facts, "2027-02-01T00:00:00+08:00"));
+  // r4's 500 MB was paid: counted first, 524 of the 1024 MB left for r1 (500), r2 (24, cut),
+  // and nothing for r3.
+  std::vector<std::string> storage;
+  std::vector<RewardStatus> status;
+  for (const Reward& r : run.decision.rewards) {
+    if (r.rule == "storage_each") {
+      storage.push_back(amount(r));
+      status.push_back(r.status);
+    }
+  }
+  ASSERT_EQ(storage.size(), 4u);
+  EXPECT_EQ(storage[0], "500");
+  EXPECT_EQ(storage[1], "24");
+  EXPECT_EQ(status[2], RewardStatus::withheld);
+  EXPECT_EQ(storage[3], "500");
+  EXPECT_EQ(status[3], RewardStatus::granted);
+}
+
 TEST(Evaluator, BudgetIsSpentInRewardOrder) {
   EvalRun run;
   run.program = compile_or_fail(kReferralPolicy);
@@ -263,9 +291,10 @@ TEST(Evaluator, BudgetIsSpentInRewardOrder) {
   EXPECT_EQ(welcome[1]->reason, "budget");
 }
 
-// The facts' top-level `paid` (docs/facts.md): paid rewards are charged first, for what was paid;
-// a paid key the decision does not list is charged too; EvalOptions::paid, when given, wins.
-TEST(Evaluator, BudgetChargesThePaidRewardsOfTheFactsFirst) {
+// The facts' top-level `paid` (docs/facts.md): `budget_spent` counts what was paid; the budget
+// does not charge the paid rewards the decision lists again, nor withhold them; EvalOptions::paid,
+// when given, is used instead.
+TEST(Evaluator, BudgetKeepsThePaidRewardsOfTheFacts) {
   EvalRun run;
   run.program = compile_or_fail(kReferralPolicy);
   ASSERT_TRUE(run.program);
@@ -278,33 +307,38 @@ TEST(Evaluator, BudgetChargesThePaidRewardsOfTheFactsFirst) {
     EXPECT_EQ(welcome.size(), 2u);
     return welcome.size() == 2u ? welcome[i]->status : RewardStatus::void_;
   };
-  auto with_paid = [&](const std::string& paid) {
-    std::string facts = referral_facts(refs, "100");
+  auto with_paid = [&](const std::string& paid, const std::string& spent) {
+    std::string facts = referral_facts(refs, spent);
     return facts.insert(1, R"("paid":)" + paid + ","), facts;
   };
   const std::string now = "2027-02-01T00:00:00+08:00";
-  // 250 budget, 100 spent by others, 150 left. r2's welcome (key ref/welcome/referee:c2/r2) was
-  // paid 100: charged first, 50 left, so r1's 100 no longer fits.
-  ASSERT_TRUE(eval(run, with_paid(R"({"ref/welcome/referee:c2/r2": 100})"), now));
+  // 250 budget. Others took 100 and r2's welcome (key ref/welcome/referee:c2/r2) was paid 100:
+  // 200 spent, 50 left. r2's is not charged again and stays granted; r1's 100 does not fit.
+  ASSERT_TRUE(eval(run, with_paid(R"({"ref/welcome/referee:c2/r2": 100})", "200"), now));
   EXPECT_EQ(welcome_status(0), RewardStatus::withheld);
   EXPECT_EQ(welcome_status(1), RewardStatus::granted);
-  // A paid key this decision does not list (r9's order was returned after it was paid): 60 of
-  // the 150 are gone, 90 left, and neither welcome fits.
-  ASSERT_TRUE(eval(run, with_paid(R"({"ref/welcome/referee:c9/r9": "60.00"})"), now));
+  // Without `paid`, the same 200 spent: r1's is charged first and withheld, then r2's too.
+  ASSERT_TRUE(eval(run, with_paid("{}", "200"), now));
   EXPECT_EQ(welcome_status(0), RewardStatus::withheld);
   EXPECT_EQ(welcome_status(1), RewardStatus::withheld);
-  // Nothing paid: r1's fits (50 left), r2's does not.
-  ASSERT_TRUE(eval(run, with_paid("{}"), now));
+  // A paid key this decision does not list (r9's order was returned after it was paid) is in
+  // the 160 spent already, and is not charged again: 90 left, neither welcome fits.
+  ASSERT_TRUE(eval(run, with_paid(R"({"ref/welcome/referee:c9/r9": "60.00"})", "160"), now));
+  EXPECT_EQ(welcome_status(0), RewardStatus::withheld);
+  EXPECT_EQ(welcome_status(1), RewardStatus::withheld);
+  // Only others' 100 spent, nothing paid: r1's fits (50 left), r2's does not.
+  ASSERT_TRUE(eval(run, with_paid("{}", "100"), now));
   EXPECT_EQ(welcome_status(0), RewardStatus::granted);
   EXPECT_EQ(welcome_status(1), RewardStatus::withheld);
 
-  // EvalOptions::paid is used instead of the facts' `paid`: here it says nothing was paid.
+  // EvalOptions::paid is used instead of the facts' `paid`: here it says nothing was paid, so
+  // with 200 spent r1's is withheld, and r2's too.
   struct NothingPaid : PaidRewards {
     bool paid(const Decision&, const Reward&, std::uint32_t, Decimal&) override { return false; }
   } nothing;
   std::vector<FactsError> errors;
   FactsContext ctx{&run.program->policy.schema, &run.program->zone, 0};
-  ASSERT_TRUE(load_facts_json(with_paid(R"({"ref/welcome/referee:c2/r2": 100})"), ctx, run.facts, errors));
+  ASSERT_TRUE(load_facts_json(with_paid(R"({"ref/welcome/referee:c2/r2": 100})", "200"), ctx, run.facts, errors));
   EvalOptions options;
   std::string problem;
   options.now.emplace();
@@ -312,10 +346,11 @@ TEST(Evaluator, BudgetChargesThePaidRewardsOfTheFactsFirst) {
   options.paid = &nothing;
   EvalError error;
   ASSERT_TRUE(evaluate(*run.program, run.facts, options, run.scratch, run.decision, error)) << error.message;
-  EXPECT_EQ(welcome_status(0), RewardStatus::granted);
+  EXPECT_EQ(welcome_status(0), RewardStatus::withheld);
   EXPECT_EQ(welcome_status(1), RewardStatus::withheld);
 
-  // The explanation of a withheld reward says what the paid ones took.
+  // The explanation of the withheld reward counts what is left after what was paid. (The
+  // reward's value is in cents, 100.00; 250 - 200 = 50.)
   options.paid = nullptr;
   options.explain = true;
   ASSERT_TRUE(evaluate(*run.program, run.facts, options, run.scratch, run.decision, error)) << error.message;
@@ -323,8 +358,7 @@ TEST(Evaluator, BudgetChargesThePaidRewardsOfTheFactsFirst) {
   for (const ExplainLine& line : run.decision.explanation) {
     if (line.rule == "budget") budget_lines += line.label + ": " + line.detail + "\n";
   }
-  // The reward's value is in cents (100.00); 250 - 100 spent - 100 paid = 50.
-  EXPECT_EQ(budget_lines, "welcome: 100.00 needed, 50 left after 100 paid before\n");
+  EXPECT_EQ(budget_lines, "welcome: 100.00 needed, 50 left\n");
 }
 
 TEST(Evaluator, AbsentOptionalFactsMakeAGuardedConditionFail) {

@@ -2,6 +2,7 @@
 // and in YAML, with the exact message, path and position; and the values that are out of range
 // rather than too big: amounts that do not fit money, dates outside 0001..9999 or that do not
 // exist, invalid UTF-8, YAML aliases. Positions are worked out by hand in the comments.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -105,6 +106,24 @@ TEST(FactsLimits, YamlListLengthLimitIsExact) {
   // `scores: ` is 8 characters: the `[` is at column 9.
   EXPECT_EQ(yaml(yaml_doc("scores: [" + items + ",0]")).text("f.yaml"),
             "f.yaml:2:9: error: scores: list too long: 100001 items (the limit is 100000)\n");
+}
+
+// The top-level `paid` holds at most kMaxFactsListItems rewards, in JSON and YAML.
+TEST(FactsLimits, PaidRewardsLimitIsExactInJsonAndYaml) {
+  std::string entries = "\"k0\": 1";
+  std::string yaml_entries = "k0: 1";
+  for (std::size_t i = 1; i < kMaxFactsListItems; ++i) {
+    entries += fmt::format(", \"k{}\": 1", i);
+    yaml_entries += fmt::format(", k{}: 1", i);
+  }
+  EXPECT_TRUE(json(json_doc("\"paid\": {" + entries + "}")).ok);
+  EXPECT_TRUE(yaml(yaml_doc("paid: {" + yaml_entries + "}")).ok);
+  // `"paid": ` is 8 characters from column 13: the `{` is at column 21; in YAML `paid: ` is 6,
+  // so column 7 of line 2.
+  EXPECT_EQ(json(json_doc("\"paid\": {" + entries + ", \"more\": 1}")).text("f.json"),
+            "f.json:1:21: error: paid: too many paid rewards: 100001 (the limit is 100000)\n");
+  EXPECT_EQ(yaml(yaml_doc("paid: {" + yaml_entries + ", more: 1}")).text("f.yaml"),
+            "f.yaml:2:7: error: paid: too many paid rewards: 100001 (the limit is 100000)\n");
 }
 
 TEST(FactsLimits, StringLengthLimitIsExactInJsonAndYaml) {

@@ -1,7 +1,8 @@
 // A small JSON Schema validator for the subset the schema files in schema/ use: type (one or a
 // list, "null" included), properties, required, additionalProperties (true/false or a schema),
 // items, enum, const, pattern (std::regex, searched as JSON Schema says, so patterns anchor
-// themselves), $ref to #/$defs/..., minimum, maximum, minItems and minLength. Any other keyword
+// themselves), $ref to #/$defs/..., minimum, maximum, minItems, minLength and propertyNames (with
+// minLength and pattern only). Any other keyword
 // is refused, so a schema file cannot silently use something this validator does not check.
 // JSON Schema validators are not packaged for C++ here; tests/decision_schema_test.cpp tests
 // this one on tiny schemas, including documents it must reject.
@@ -139,7 +140,7 @@ class MiniSchema {
     static const std::set<std::string_view> k = {
         "$schema", "$id",   "$defs",  "title",   "description", "type",    "properties",
         "required", "additionalProperties", "items", "enum", "const", "pattern", "$ref",
-        "minimum", "maximum", "minItems", "minLength"};
+        "minimum", "maximum", "minItems", "minLength", "propertyNames"};
     return k;
   }
 
@@ -166,6 +167,17 @@ class MiniSchema {
         for (auto p : sub) audit(p.value, where + "/" + key + "/" + std::string(p.key));
       } else if (key == "items" || key == "additionalProperties") {
         audit(field.value, where + "/" + key);
+      } else if (key == "propertyNames") {
+        dom::object names;
+        if (field.value.get(names) != simdjson::SUCCESS) {
+          problems_.push_back(where + "/propertyNames: must be an object");
+          continue;
+        }
+        for (auto n : names) {
+          if (n.key != "minLength" && n.key != "pattern") {
+            problems_.push_back(where + "/propertyNames: unsupported keyword `" + std::string(n.key) + "`");
+          }
+        }
       } else if (key == "$ref") {
         std::string_view ref;
         dom::element target;
@@ -279,6 +291,20 @@ class MiniSchema {
           dom::element ignored;
           if (obj.at_key(std::string_view(name)).get(ignored) != simdjson::SUCCESS) {
             errors.push_back(path + ": missing required `" + std::string(std::string_view(name)) + "`");
+          }
+        }
+      }
+      // propertyNames: only its minLength and pattern, which are all refpol's schemas use.
+      dom::element names;
+      if (s.at_key("propertyNames").get(names) == simdjson::SUCCESS) {
+        for (auto field : obj) {
+          const std::string_view key = field.key;
+          if (names.at_key("minLength").get(kw) == simdjson::SUCCESS && code_points(key) < as_double(kw)) {
+            errors.push_back(path + ": key \"" + std::string(key) + "\" shorter than " + simdjson::to_string(kw));
+          }
+          if (names.at_key("pattern").get(kw) == simdjson::SUCCESS &&
+              !std::regex_search(key.begin(), key.end(), regex(std::string(std::string_view(kw))))) {
+            errors.push_back(path + ": key \"" + std::string(key) + "\" does not match " + std::string(std::string_view(kw)));
           }
         }
       }

@@ -266,6 +266,17 @@ TEST_F(PolicyTestRunner, ExpectedErrors) {
               "    {}:5:55: error: facts: referrer.orders: expected a whole number, got \"many\"",
               (dir_ / "a.test.yaml").string()),
       }));
+  // An error under the top-level `paid` points at the amount in the test file, even when the
+  // reward key holds dots: line 5, column 97.
+  const std::string paid_facts =
+      "    facts: { referrer: { id: C-1, segment: x, orders: 1 }, referrals: [], paid: { ok: 1, a.b/c: -1 } }\n";
+  r = run_text(head + "  - name: a\n    now: 2027-01-10T12:00:00Z\n" + paid_facts + "    expect: { error: overflow }\n");
+  EXPECT_EQ(failures(r),
+            (std::vector<std::string>{
+                "5:12: the facts cannot be loaded, but not with `overflow`",
+                fmt::format("    {}:5:97: error: facts: paid.\"a.b/c\": what was paid cannot be negative",
+                            (dir_ / "a.test.yaml").string()),
+            }));
   r = run_case("      error: overflow\n");
   EXPECT_EQ(failures(r),
             (std::vector<std::string>{

@@ -1074,9 +1074,14 @@ TEST(FactsYaml, PaidAtTopLevel) {
   expect_error(r, "paid.\"k\"", 5, 6, "expected an amount");
   r = yaml("flag: true\ncount: 1\nname: x\npaid:\n  k: {x: 1}\n");
   expect_error(r, "paid.\"k\"", 5, 6, "expected an amount");
-  // Negative: reported at the key, line 5 column 3.
   r = yaml("flag: true\ncount: 1\nname: x\npaid:\n  k: -1\n");
-  expect_error(r, "paid.\"k\"", 5, 3, "what was paid cannot be negative");
+  expect_error(r, "paid.\"k\"", 5, 6, "what was paid cannot be negative");
+  // After a key that is an alias or a mapping, the error names no key of `paid` (line 6: the
+  // alias at column 3; line 7: `? [b]` is a key, its value `*n` at column 5).
+  r = yaml("flag: true\ncount: 1\nname: &n x\npaid:\n  a: 1\n  *n : 2\n");
+  expect_error(r, "paid", 6, 3, "YAML aliases (`*name`) are not allowed in facts");
+  r = yaml("flag: true\ncount: 1\nname: &n x\npaid:\n  a: 1\n  ? [b]\n  : *n\n");
+  expect_error(r, "paid", 7, 5, "YAML aliases (`*name`) are not allowed in facts");
   r = yaml("flag: true\ncount: 1\nname: x\npaid:\n  \"\": 1\n");
   expect_error(r, "paid.\"\"", 5, 3, "a reward key cannot be empty");
   r = yaml("flag: true\ncount: 1\nname: x\npaid:\n  a: 1\n  b: 2\n  a: 3\n");

@@ -74,6 +74,10 @@ TEST(FactsJsonSchema, RejectsWhatTheLoaderRejects) {
   EXPECT_NE(joined(schema.validate(with_paid("[1]"))), "");
   EXPECT_NE(joined(schema.validate(with_paid(R"({"k":"a lot"})"))), "");
   EXPECT_NE(joined(schema.validate(with_paid(R"({"k":{"value":1}})"))), "");
+  // Nor a negative amount, nor an empty key.
+  EXPECT_NE(joined(schema.validate(with_paid(R"({"k":-1})"))), "");
+  EXPECT_NE(joined(schema.validate(with_paid(R"({"k":"-1.00"})"))), "");
+  EXPECT_NE(joined(schema.validate(with_paid(R"({"":1})"))), "");
 }
 
 TEST(FactsJsonSchema, OptionalFieldsAndRecordsMayBeNull) {
