@@ -583,17 +583,20 @@ class Engine {
   }
 
   // Which rewards were paid before (EvalOptions::paid, or the facts' `paid`), asked once their
-  // statuses are set: those the decision still gives are `paid` (their money is in
-  // `budget_spent`, so they are neither charged again nor withheld, cut or replaced); what was
-  // paid for those it cancels or finds expired is `given_back` to the budget.
-  bool find_paid(std::vector<bool>& paid, Decimal& given_back) {
-    paid.assign(out_.rewards.size(), false);
+  // statuses are set, before caps and budget: those the decision still gives are kPaid (their
+  // money is in `budget_spent`, so they are neither charged again nor withheld, cut or
+  // replaced); what was paid for those it cancels or finds expired is `given_back` to the
+  // budget, and an expired one (kPaidExpired) is still never cut or withheld by a cap.
+  static constexpr std::uint8_t kPaid = 1, kPaidExpired = 2;
+  bool find_paid(std::vector<std::uint8_t>& paid, Decimal& given_back) {
+    paid.assign(out_.rewards.size(), 0);
     auto settle = [&](std::uint32_t i, const Decimal& value) {
       const Reward& r = out_.rewards[i];
       if (r.status != RewardStatus::void_ && r.status != RewardStatus::expired) {
-        paid[i] = true;
+        paid[i] = kPaid;
         return true;
       }
+      if (r.status == RewardStatus::expired) paid[i] = kPaidExpired;
       return p_.budget_total == kNoNode || exact(add(given_back, value, given_back), p_.budget_total);
     };
     if (options_.paid != nullptr) {
@@ -617,7 +620,7 @@ class Engine {
   // rewards, which come first: what was paid stays paid.
   void apply_caps_and_budget() {
     const Program& p = p_;
-    std::vector<bool>& paid = scratch_.paid_rewards;
+    std::vector<std::uint8_t>& paid = scratch_.paid_rewards;
     Decimal given_back;
     if ((!p.caps.empty() || p.budget_total != kNoNode) && !find_paid(paid, given_back)) return;
     for (const CompiledCap& cap : p.caps) {
@@ -626,7 +629,7 @@ class Engine {
       std::vector<std::pair<std::string_view, Decimal>> used;
       for (int pass = 0; pass < 2; ++pass) {
         for (std::size_t i = 0; i < out_.rewards.size(); ++i) {
-          if (paid[i] != (pass == 0)) continue;
+          if ((paid[i] != 0) != (pass == 0)) continue;
           Reward& r = out_.rewards[i];
           if (r.kind != cap.kind || r.recipient_role != cap.recipient || !r.has_amount) continue;
           if (r.status != RewardStatus::granted && r.status != RewardStatus::pending && r.status != RewardStatus::expired) continue;
@@ -637,14 +640,14 @@ class Engine {
           }
           Decimal remaining;
           if (!exact(sub(lim, it->second, remaining), cap.limit)) return;
-          if (!paid[i] && compare(remaining, Decimal{}) <= 0) {
+          if (paid[i] == 0 && compare(remaining, Decimal{}) <= 0) {
             r.status = RewardStatus::withheld;
             r.reason = "cap";
             r.granted_at.reset();
             r.expires_at.reset();
             continue;
           }
-          if (!paid[i] && compare(r.amount, remaining) > 0) {
+          if (paid[i] == 0 && compare(r.amount, remaining) > 0) {
             // The reward's value shrinks in proportion: 300 of 500 points valued 5 CNY is 3 CNY.
             if (r.value) {
               Decimal share, scaled;
@@ -687,7 +690,7 @@ class Engine {
     if (!exact(add(remaining, given_back, remaining), p.budget_total)) return;
     for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
       Reward& r = out_.rewards[i];
-      if (paid[i] || (r.status != RewardStatus::granted && r.status != RewardStatus::pending)) continue;
+      if (paid[i] == kPaid || (r.status != RewardStatus::granted && r.status != RewardStatus::pending)) continue;
       if (!r.value) continue;
       if (compare(*r.value, remaining) <= 0) {
         bound(*r.value, true);

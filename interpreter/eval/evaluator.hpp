@@ -101,8 +101,10 @@ struct EvalOptions {
   // Rewards already paid, whose money `campaign.budget_spent` counts (with everything else paid
   // or pending, but for this referrer's pending rewards). The budget does not charge them again
   // and never withholds or replaces them; one the decision cancels (`void`) or finds expired gives
-  // what was paid back to the budget. `paid` is asked after the rewards' statuses are set. Without
-  // it, the facts' top-level `paid` (FactsDocument::paid) does the same.
+  // what was paid back to the budget. Caps count them first and never cut or withhold them (at
+  // the amount the decision gives them now). `paid` is asked once the rewards' statuses are set,
+  // before caps and budget. Without it, the facts' top-level `paid` (FactsDocument::paid) does
+  // the same.
   PaidRewards* paid = nullptr;
 };
 
@@ -134,7 +136,7 @@ struct EvalScratch {
   std::vector<std::string_view> referee_failed, void_held, qual_failed;
   // Which rewards of the decision were paid before (EvalOptions::paid or the facts' `paid`), and
   // a reward's key, to look it up in the facts' `paid`.
-  std::vector<bool> paid_rewards;
+  std::vector<std::uint8_t> paid_rewards;
   std::string key;
   // draw()'s digests by what was hashed (seed, 0x1F, id), as the same members are drawn again
   // evaluation after evaluation; emptied when it holds kMaxKeptDraws. Keys longer than

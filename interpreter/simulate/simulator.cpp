@@ -96,6 +96,7 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was_paid = e.status == RewardStatus::granted;
   e.status = status;
   if (status == RewardStatus::granted) e.paid = true;
+  if (status == RewardStatus::granted) e.cancelled_paid = false;  // granted again
   if (was_paid && status == RewardStatus::void_) e.cancelled_paid = true;
   if (e.value && was_paid != (status == RewardStatus::granted)) {
     Decimal& paid = referrers_[e.owner].paid;
@@ -239,6 +240,14 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   PerReferrer& state = referrers_[referrer];
   const std::size_t referrals = world_.referrals().size();
   if (place_.size() < referrals) place_.resize(referrals, kNone);
+  // A paid reward the last decision no longer listed expires at its `expires_at` all the same,
+  // before anything is counted: its money is no longer spent.
+  for (std::uint32_t i : state.owned) {
+    LedgerEntry& e = ledger_[i];
+    if (!e.listed && e.status == RewardStatus::granted && e.expires_at && e.expires_at->utc_seconds <= now.utc_seconds) {
+      set_status(e, RewardStatus::expired);
+    }
+  }
   // The campaign's counters as a service would send them: others' committed value, and this
   // referrer's place among the rewarded (docs/simulate.md, "How the replay works").
   Decimal others;
@@ -257,12 +266,14 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   // The referrer's own paid rewards count in budget_spent. Those the last decision granted, paid
   // since, leave it standing (charged first, they take no room from the rewards before them,
   // which fitted with them charged after), so while `paid` is what that decision left, the
-  // spent it was given is compared; otherwise today's.
+  // spent it was given is compared. Any other change of `paid` (a paid reward no longer listed
+  // expired, another referrer's decision changed an entry of theirs) is not followed: the
+  // referrer is decided again.
   const auto same_counters = [&] {
-    const bool same_paid = same_decimal(state.paid, state.paid_after);
-    if (rank == state.rank_seen && same_decimal(others, state.others_seen) && same_paid) return true;
+    if (!same_decimal(state.paid, state.paid_after)) return false;
+    if (rank == state.rank_seen && same_decimal(others, state.others_seen)) return true;
     Decimal spent;
-    add(others, same_paid ? state.paid_seen : state.paid, spent);
+    add(others, state.paid_seen, spent);
     return state.counters.allows(*program_, spent, rank, scratch_);
   };
   if (unread_change && reuse_decisions_ && now.utc_seconds < state.reuse_until && same_counters()) {

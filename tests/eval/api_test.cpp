@@ -274,6 +274,39 @@ TEST(Evaluator, CapsCountPaidRewardsFirst) {
   EXPECT_EQ(status[3], RewardStatus::granted);
 }
 
+// A paid reward that has expired is still counted first by its cap, and never cut or withheld.
+TEST(Evaluator, CapsCountAnExpiredPaidRewardFirstToo) {
+  EvalRun run;
+  run.program = compile_or_fail(R"(policy "capx" version 1
+currency CNY
+timezone "Asia/Shanghai"
+import "standard"
+referral qualifies when {
+  completed: referral.first_order.completed_at is present
+}
+referral settles referral.first_order.completed_at + 1 day
+reward thanks to referrer for each qualified referral gives coupon 60 CNY "x" expires 10 days after grant
+cap coupon at 60 CNY per referrer
+)");
+  ASSERT_TRUE(run.program);
+  // r1 completed 2027-01-09 20:00: pending until 01-10 20:00. r2 completed 2026-12-20 10:00, was
+  // granted 12-21 10:00 and expired 12-31 10:00; it was paid.
+  const std::string refs = referral("r1", "c1", true, false, "2027-01-09T20:00:00+08:00") + "," +
+                           referral("r2", "c2", true, false, "2026-12-20T10:00:00+08:00");
+  std::string facts = referral_facts(refs, "60");
+  facts.insert(1, R"("paid":{"capx/thanks/referrer:u1/r2":60},)");
+  ASSERT_TRUE(eval(run, facts, "2027-01-10T12:00:00+08:00"));
+  ASSERT_EQ(run.decision.rewards.size(), 2u);
+  const Reward& r1 = run.decision.rewards[0];
+  const Reward& r2 = run.decision.rewards[1];
+  // r2's 60 fill the cap: r1 is withheld; r2 stays expired, uncut.
+  EXPECT_EQ(r2.status, RewardStatus::expired);
+  EXPECT_EQ(amount(r2), "60.00");
+  EXPECT_FALSE(r2.capped);
+  EXPECT_EQ(r1.status, RewardStatus::withheld);
+  EXPECT_EQ(r1.reason, "cap");
+}
+
 TEST(Evaluator, BudgetIsSpentInRewardOrder) {
   EvalRun run;
   run.program = compile_or_fail(kReferralPolicy);

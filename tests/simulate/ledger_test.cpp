@@ -66,21 +66,23 @@ std::vector<std::string> history_lines(const std::string& history) {
   return lines;
 }
 
-// The replay to the end of 2026-12-31 (Asia/Shanghai), bad events skipped.
-testing_replay::Outputs replay(const std::vector<std::string>& lines, const std::string& policy, bool reuse) {
+// The replay to the end of 2026-12-31 (Asia/Shanghai), or to `until`, bad events skipped.
+testing_replay::Outputs replay(const std::vector<std::string>& lines, const std::string& policy, bool reuse,
+                               const std::string& until = "2026-12-31T23:59:59+08:00") {
   SimulationOptions options;
   options.reuse_decisions = reuse;
   CompileResult p = compile_file((testing::source_dir() / "tests/simulate/fixtures" / policy).string());
   EXPECT_TRUE(p.program);
   DateTime to;
   std::string problem;
-  EXPECT_TRUE(parse_datetime("2026-12-31T23:59:59+08:00", p.program->zone, to, problem)) << problem;
+  EXPECT_TRUE(parse_datetime(until, p.program->zone, to, problem)) << problem;
   options.to = to;
   return testing_replay::replay(lines, "tests/simulate/fixtures/" + policy, "", options);
 }
 
-testing_replay::Outputs replay(const std::string& history, const std::string& policy, bool reuse) {
-  return replay(history_lines(history), policy, reuse);
+testing_replay::Outputs replay(const std::string& history, const std::string& policy, bool reuse,
+                               const std::string& until = "2026-12-31T23:59:59+08:00") {
+  return replay(history_lines(history), policy, reuse, until);
 }
 
 // budget_order.jsonl under a 100 CNY budget of 50 CNY rewards with a fallback gift:
@@ -231,6 +233,48 @@ TEST(Ledger, APaidRewardStillExpiresAndAnExpiredOneIsNotClawedBack) {
     EXPECT_EQ(summary_field(out.summary, R"re("clawback": (\{.*?\}\}),)re"),
               R"({"cancelled": {"count": 0, "value": "0.00"}, "no_longer_given": {"count": 0, "value": "0.00"}})");
     EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "0.00");
+  }
+}
+
+// paid_lapse.jsonl under a 100 CNY budget of 60 CNY coupons valid for a day after grant:
+//   RA1 completes 12-01 12:00 and is paid 12-02 12:00 (60 spent); its order is refunded 12-02
+//   18:00, so A's decisions no longer list it, but its 60 stay spent until it expires, 12-03 12:00.
+//   RA2 completes 12-02 19:00: 40 left, so withheld for the budget.
+//   12-03 12:00: A shares (nothing the policy reads) and RA1 expires: its 60 are free, so A is
+//   decided again (not reused) and RA2 fits (pending). Then, in the same second, B's friend
+//   completes: A's 60 pending leave 40, so RB is withheld. The replay stops at 12-03 13:00.
+TEST(Ledger, AnUnlistedPaidRewardThatExpiresFreesItsMoneyAtOnce) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("paid_lapse.jsonl", "paid_lapse.refpol", reuse, "2026-12-03T13:00:00+08:00");
+    const std::string& csv = out.rewards;
+    EXPECT_NE(csv.find("paid-lapse/thanks/referrer:A/RA1,referrer,A,thanks,,coupon,60.00,CNY,60.00,expired,,"), std::string::npos)
+        << csv;
+    EXPECT_NE(csv.find("paid-lapse/thanks/referrer:A/RA2,referrer,A,thanks,,coupon,60.00,CNY,60.00,pending,,"), std::string::npos)
+        << csv;
+    EXPECT_NE(csv.find("paid-lapse/thanks/referrer:B/RB,referrer,B,thanks,,coupon,60.00,CNY,60.00,withheld,budget,"),
+              std::string::npos)
+        << csv;
+  }
+}
+
+// paid_regrant.jsonl: RA1's 60 CNY is paid 12-02 12:00; its friend's record says "blocked" on
+// 12-03 (void: cancelled after payment), then "new" again on 12-04 (granted again). At the end
+// it is a granted reward like any other: nothing to claw back, 60 CNY used.
+TEST(Ledger, ARewardGrantedAgainIsNoLongerCancelled) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("paid_regrant.jsonl", "paid_regrant.refpol", reuse);
+    EXPECT_NE(out.rewards.find("paid-regrant/thanks/referrer:A/RA1,referrer,A,thanks,,cash,60.00,CNY,60.00,granted,,"),
+              std::string::npos)
+        << out.rewards;
+    EXPECT_EQ(clawback_of(out.rewards, "paid-regrant/thanks/referrer:A/RA1"), "");
+    EXPECT_EQ(summary_field(out.summary, R"re("clawback": (\{.*?\}\}),)re"),
+              R"({"cancelled": {"count": 0, "value": "0.00"}, "no_longer_given": {"count": 0, "value": "0.00"}})");
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "60.00");
+    // Stopped on 12-03 13:00, it is cancelled.
+    const testing_replay::Outputs then = replay("paid_regrant.jsonl", "paid_regrant.refpol", reuse, "2026-12-03T13:00:00+08:00");
+    EXPECT_EQ(clawback_of(then.rewards, "paid-regrant/thanks/referrer:A/RA1"), "cancelled");
   }
 }
 
