@@ -82,6 +82,12 @@ void key_part(std::string& out, std::string_view part) {
 
 std::string reward_key(const Decision& d, const Reward& r) {
   std::string key;
+  reward_key(d, r, key);
+  return key;
+}
+
+void reward_key(const Decision& d, const Reward& r, std::string& key) {
+  key.clear();
   key_part(key, d.policy_id);
   key += '/';
   key_part(key, r.rule);
@@ -97,7 +103,6 @@ std::string reward_key(const Decision& d, const Reward& r) {
   }
   key += '/';
   key_part(key, r.scope);
-  return key;
 }
 
 void write_decision_json(const Decision& d, std::string& out) {

@@ -11,6 +11,8 @@ namespace refpol {
 // The reward's idempotency key: `policy/rule/role:recipient/scope`. It leaves out the policy
 // version so that a corrected policy does not pay the same reward twice.
 std::string reward_key(const Decision& d, const Reward& r);
+// The same into `key` (cleared first), reusing its memory.
+void reward_key(const Decision& d, const Reward& r, std::string& key);
 
 // Appends the decision as one line of JSON (no trailing newline).
 void write_decision_json(const Decision& d, std::string& out);

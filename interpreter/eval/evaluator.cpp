@@ -607,7 +607,7 @@ class Engine {
     } else if (!facts_.paid.empty()) {
       std::string& key = scratch_.key;
       for (std::uint32_t i = 0; i < out_.rewards.size(); ++i) {
-        key = reward_key(out_, out_.rewards[i]);
+        reward_key(out_, out_.rewards[i], key);
         auto it = std::lower_bound(facts_.paid.begin(), facts_.paid.end(), key,
                                    [](const PaidReward& e, const std::string& k) { return e.key < k; });
         if (it != facts_.paid.end() && it->key == key && !settle(i, it->value)) return false;

@@ -95,8 +95,10 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was = e.committed();
   const bool was_paid = e.status == RewardStatus::granted;
   e.status = status;
-  if (status == RewardStatus::granted) e.paid = true;
-  if (status == RewardStatus::granted) e.cancelled_paid = false;  // granted again
+  if (status == RewardStatus::granted) {
+    e.paid = true;
+    e.cancelled_paid = false;  // granted again
+  }
   if (was_paid && status == RewardStatus::void_) e.cancelled_paid = true;
   if (e.value && was_paid != (status == RewardStatus::granted)) {
     Decimal& paid = referrers_[e.owner].paid;
@@ -140,6 +142,14 @@ std::optional<std::uint32_t> Runner::entry_of(const Decision& d, const Reward& r
     return std::nullopt;
   }
   return find(r, place, owner);
+}
+
+bool Runner::expire_unlisted(LedgerEntry& e, const DateTime& now) {
+  if (e.listed || e.status != RewardStatus::granted || !e.expires_at || e.expires_at->utc_seconds > now.utc_seconds) {
+    return false;
+  }
+  set_status(e, RewardStatus::expired);
+  return true;
 }
 
 bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t place, Decimal& value) {
@@ -242,12 +252,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   if (place_.size() < referrals) place_.resize(referrals, kNone);
   // A paid reward the last decision no longer listed expires at its `expires_at` all the same,
   // before anything is counted: its money is no longer spent.
-  for (std::uint32_t i : state.owned) {
-    LedgerEntry& e = ledger_[i];
-    if (!e.listed && e.status == RewardStatus::granted && e.expires_at && e.expires_at->utc_seconds <= now.utc_seconds) {
-      set_status(e, RewardStatus::expired);
-    }
-  }
+  for (std::uint32_t i : state.owned) expire_unlisted(ledger_[i], now);
   // The campaign's counters as a service would send them: others' committed value, and this
   // referrer's place among the rewarded (docs/simulate.md, "How the replay works").
   Decimal others;
@@ -387,12 +392,8 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
     if (!e.listed && e.status == RewardStatus::pending) {
       e.reason = "withdrawn";
       set_status(e, RewardStatus::void_);
-    } else if (!e.listed && e.status == RewardStatus::granted && e.expires_at) {
-      if (e.expires_at->utc_seconds <= now.utc_seconds) {
-        set_status(e, RewardStatus::expired);
-      } else {
-        consider(DateTime{e.expires_at->utc_seconds + 1, e.expires_at->offset_seconds});
-      }
+    } else if (!expire_unlisted(e, now) && !e.listed && e.status == RewardStatus::granted && e.expires_at) {
+      consider(DateTime{e.expires_at->utc_seconds + 1, e.expires_at->offset_seconds});
     }
   }
   if (next) schedule(*next, referrer);

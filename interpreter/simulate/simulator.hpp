@@ -101,6 +101,9 @@ class Runner {
   std::optional<std::uint32_t> find(const Reward& r, std::uint32_t place, Index owner);
   void schedule(const DateTime& when, Index referrer);
   void set_status(LedgerEntry& e, RewardStatus status);
+  // Expires `e` when it is granted, no longer listed by its owner's last decision, and past its
+  // `expires_at` at `now`; whether it did.
+  bool expire_unlisted(LedgerEntry& e, const DateTime& now);
 
   std::shared_ptr<const Program> program_;
   World& world_;
