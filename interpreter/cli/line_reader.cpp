@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -19,31 +20,36 @@ bool LineReader::fill() {
   pollfd p{fd_, POLLIN, 0};
   if (idle_ && poll(&p, 1, 0) == 0) idle_();
   if (pos_ > 0) {
-    buf_.erase(0, pos_);
+    std::memmove(buf_.get(), buf_.get() + pos_, size_ - pos_);
+    size_ -= pos_;
     pos_ = 0;
   }
-  const std::size_t had = buf_.size();
-  buf_.resize(had + kBlock);
+  if (cap_ - size_ < kBlock) {
+    const std::size_t cap = std::max(2 * cap_, size_ + kBlock);
+    auto bigger = std::make_unique_for_overwrite<char[]>(cap);
+    if (size_ > 0) std::memcpy(bigger.get(), buf_.get(), size_);
+    buf_ = std::move(bigger);
+    cap_ = cap;
+  }
   ssize_t n;
   do {
-    n = ::read(fd_, buf_.data() + had, kBlock);
+    n = ::read(fd_, buf_.get() + size_, kBlock);
   } while (n < 0 && errno == EINTR);
   if (n <= 0) {
-    buf_.resize(had);
     if (n < 0) errno_ = errno;
     eof_ = true;
     return false;
   }
-  buf_.resize(had + static_cast<std::size_t>(n));
+  size_ += static_cast<std::size_t>(n);
   return true;
 }
 
 bool LineReader::next(Line& line) {
   std::size_t skipped = 0;  // bytes of a too-long line already thrown away
   while (true) {
-    const char* start = buf_.data() + pos_;
-    const std::size_t avail = buf_.size() - pos_;
-    const void* nl = std::memchr(start, '\n', avail);
+    const char* start = buf_.get() + pos_;
+    const std::size_t avail = size_ - pos_;
+    const void* nl = avail > 0 ? std::memchr(start, '\n', avail) : nullptr;
     if (nl != nullptr || (eof_ && avail > 0) || (eof_ && skipped > 0)) {
       const std::size_t len = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - start) : avail;
       pos_ += len + (nl ? 1 : 0);
@@ -55,9 +61,9 @@ bool LineReader::next(Line& line) {
     }
     if (avail > max_line_) {  // no newline yet and already too long: drop what we have
       skipped += avail;
-      pos_ = buf_.size();
+      pos_ = size_;
     }
-    if (!fill() && buf_.size() == pos_ && skipped == 0) return false;
+    if (!fill() && size_ == pos_ && skipped == 0) return false;
   }
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -30,9 +31,10 @@ class LineReader {
   int fd_;
   std::size_t max_line_;
   std::function<void()> idle_;
-  std::string buf_;
+  // Read bytes are buf_[0, size_) of cap_; not zeroed when it grows (reads fill it).
+  std::unique_ptr<char[]> buf_;
+  std::size_t size_ = 0, cap_ = 0;
   std::size_t pos_ = 0;  // start of the unread part of buf_
-  std::string long_;     // a line that spans reads
   bool eof_ = false;
   int errno_ = 0;
 };

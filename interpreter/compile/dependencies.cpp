@@ -14,6 +14,8 @@
 #include <optional>
 #include <vector>
 
+#include "stdlib/builtins.hpp"
+
 namespace refpol {
 namespace {
 
@@ -250,9 +252,68 @@ class FieldReads {
   std::size_t visited_ = 0;
 };
 
+// Whether working a node out may fail (Machine::fail): it reaches an operation that can. Cycles
+// do not occur; one would count as failing.
+class Failures {
+ public:
+  explicit Failures(const Program& p) : p_(p), state_(p.nodes.size(), kUnknown) {}
+
+  bool may_fail(std::uint32_t node) {
+    if (node == kNoNode || node >= p_.nodes.size()) return false;
+    if (state_[node] != kUnknown) return state_[node] != kSafe;
+    state_[node] = kVisiting;
+    const Node& n = p_.nodes[node];
+    bool fails = own(n);
+    for (std::uint32_t child : {n.a, n.b, n.c}) fails = fails || may_fail(child);
+    for (std::uint32_t i = 0; i < n.args_count && !fails; ++i) fails = may_fail(p_.args[n.args_begin + i]);
+    if (!fails && n.op == Op::define && n.slot < p_.defines.size()) fails = may_fail(p_.defines[n.slot].body);
+    state_[node] = fails ? kFails : kSafe;
+    return fails;
+  }
+
+ private:
+  // Whether the node's own operation may fail, whatever its operands.
+  static bool own(const Node& n) {
+    switch (n.op) {
+      case Op::add:
+      case Op::sub:
+      case Op::mul:
+      case Op::div:
+      case Op::neg:
+      case Op::sum: return true;
+      case Op::builtin: return builtin_may_fail(static_cast<BuiltinId>(n.aux));
+      default: return false;
+    }
+  }
+  static bool builtin_may_fail(BuiltinId id) {
+    switch (id) {
+      case BuiltinId::round:
+      case BuiltinId::floor:
+      case BuiltinId::abs: return true;
+      case BuiltinId::days_between:
+      case BuiltinId::hours_between:
+      case BuiltinId::date_of:
+      case BuiltinId::least:
+      case BuiltinId::greatest:
+      case BuiltinId::lower:
+      case BuiltinId::upper:
+      case BuiltinId::length:
+      case BuiltinId::contains:
+      case BuiltinId::draw: return false;
+    }
+    return true;
+  }
+  enum State : std::uint8_t { kUnknown, kVisiting, kSafe, kFails };
+  const Program& p_;
+  std::vector<std::uint8_t> state_;
+};
+
 }  // namespace
 
 void analyse_dependencies(Program& p) {
+  Failures failures(p);
+  p.output_may_fail.assign(p.outputs.size(), 1);
+  for (std::size_t i = 0; i < p.outputs.size(); ++i) p.output_may_fail[i] = failures.may_fail(p.outputs[i].second) ? 1 : 0;
   Analysis a(p);
   p.define_cacheable.assign(p.defines.size(), 0);
   for (std::size_t d = 0; d < p.defines.size(); ++d) {

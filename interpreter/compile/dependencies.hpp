@@ -4,7 +4,8 @@
 
 namespace refpol {
 
-// Fills Program::define_cacheable and Program::verdict_memo. compile() calls it.
+// Fills Program::define_cacheable, call_memoizable, output_may_fail and verdict_memo. compile()
+// calls it.
 void analyse_dependencies(Program& p);
 
 // Marks the comparisons with `now` that evaluation follows and wraps the uses of `now` it does

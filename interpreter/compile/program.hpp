@@ -167,6 +167,11 @@ struct Program {
   // Per define: 1 when it has one parameter and reads no other local, so a call's value depends
   // on its argument alone within an evaluation (Machine keeps it by the argument's record).
   std::vector<std::uint8_t> call_memoizable;
+  // Per output: 1 when working it out may fail the evaluation (it reaches arithmetic that can
+  // overflow or divide by zero, a sum, or a builtin that rounds or takes an absolute value).
+  // An evaluation that does not write its outputs (EvalOptions::write_outputs) works out only
+  // these: the others cannot change its outcome.
+  std::vector<std::uint8_t> output_may_fail;
   // Whether a referral's verdict (its referee eligible, void and qualifies conditions, and its
   // settlement date) reads only the referral, constants and the root fields in `roots`: not
   // `now`, not `qualified_referrals`, not its position. Then ReferralMemo may keep it.

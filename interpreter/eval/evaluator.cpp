@@ -64,7 +64,8 @@ class Engine {
         options_.counter_checks->untracked = true;  // the value written changes with the counters
       }
       if (!options_.write_outputs) {
-        m_.eval(node);
+        // Only whether it fails could matter (program.hpp, output_may_fail).
+        if (p.output_may_fail[i] != 0) m_.eval(node);
         continue;
       }
       OutputValue o;

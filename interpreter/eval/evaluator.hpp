@@ -93,8 +93,10 @@ struct EvalOptions {
   std::optional<DateTime> now;  // overrides the facts' `now`
   bool explain = false;
   ReferralMemo* memo = nullptr;  // see ReferralMemo
-  // False: the outputs are worked out (an output that fails still fails the evaluation) but not
-  // written, and Decision::outputs stays empty; for a caller that never reads them.
+  // False: the outputs are not written, and Decision::outputs stays empty; for a caller that
+  // never reads them. Those that may fail are still worked out (an output that fails still fails
+  // the evaluation); the others are not, so the decision's recheck_at and the counter checks do
+  // not follow what only they read.
   bool write_outputs = true;
   // Filled (cleared first) with how the decision depends on the campaign's counters.
   CounterChecks* counter_checks = nullptr;

@@ -13,15 +13,6 @@
 
 namespace refpol::sim {
 
-const char* event_type_name(EventType t) {
-  static constexpr const char* kNames[kEventTypeCount] = {
-      "customer",         "referral_bound",    "order_placed",         "order_completed",
-      "order_refunded",   "order_returned",    "order_exchanged",      "review_flagged",
-      "community_created", "community_joined", "organisation_created", "organisation_joined",
-      "share"};
-  return kNames[static_cast<std::size_t>(t)];
-}
-
 struct EventReader::Impl {
   const TimeZone* zone;
   simdjson::dom::parser parser;
@@ -34,7 +25,7 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-bool text_key(dom::object obj, const char* key, std::string_view& out, std::string& problem) {
+bool text_key(dom::object obj, std::string_view key, std::string_view& out, std::string& problem) {
   auto e = obj[key];
   if (e.error() == simdjson::NO_SUCH_FIELD) {
     problem = fmt::format("missing key `{}`", key);
@@ -51,14 +42,14 @@ bool text_key(dom::object obj, const char* key, std::string_view& out, std::stri
   return true;
 }
 
-bool text_key(dom::object obj, const char* key, std::string& out, std::string& problem) {
+bool text_key(dom::object obj, std::string_view key, std::string& out, std::string& problem) {
   std::string_view v;
   if (!text_key(obj, key, v, problem)) return false;
   out.assign(v);
   return true;
 }
 
-bool bool_key(dom::object obj, const char* key, bool& out, std::string& problem) {
+bool bool_key(dom::object obj, std::string_view key, bool& out, std::string& problem) {
   auto e = obj[key];
   if (e.error() == simdjson::NO_SUCH_FIELD) {
     problem = fmt::format("missing key `{}`", key);
@@ -119,28 +110,40 @@ bool is_counter(std::string_view key) {
   return false;
 }
 
-// The keys each type needs, in the order Event::a, b, c holds them.
+// The keys each type needs, in the order Event::a, b, c holds them (empty: none).
 struct Shape {
   EventType type;
-  const char* keys[3];
+  std::string_view name;  // event_type_name(type)
+  std::string_view keys[3];
 };
 constexpr Shape kShapes[] = {
-    {EventType::customer, {nullptr, nullptr, nullptr}},
-    {EventType::referral_bound, {"referral", "referrer", "referee"}},
-    {EventType::order_placed, {"order", "customer", nullptr}},
-    {EventType::order_completed, {"order", nullptr, nullptr}},
-    {EventType::order_refunded, {"order", nullptr, nullptr}},
-    {EventType::order_returned, {"order", nullptr, nullptr}},
-    {EventType::order_exchanged, {"order", nullptr, nullptr}},
-    {EventType::review_flagged, {"order", "flag", nullptr}},
-    {EventType::community_created, {"community", "owner", nullptr}},
-    {EventType::community_joined, {"community", "customer", nullptr}},
-    {EventType::organisation_created, {"organisation", "name", "organiser"}},
-    {EventType::organisation_joined, {"organisation", "customer", nullptr}},
-    {EventType::share, {"customer", "share", "platform"}},
+    {EventType::customer, "customer", {}},
+    {EventType::referral_bound, "referral_bound", {"referral", "referrer", "referee"}},
+    {EventType::order_placed, "order_placed", {"order", "customer"}},
+    {EventType::order_completed, "order_completed", {"order"}},
+    {EventType::order_refunded, "order_refunded", {"order"}},
+    {EventType::order_returned, "order_returned", {"order"}},
+    {EventType::order_exchanged, "order_exchanged", {"order"}},
+    {EventType::review_flagged, "review_flagged", {"order", "flag"}},
+    {EventType::community_created, "community_created", {"community", "owner"}},
+    {EventType::community_joined, "community_joined", {"community", "customer"}},
+    {EventType::organisation_created, "organisation_created", {"organisation", "name", "organiser"}},
+    {EventType::organisation_joined, "organisation_joined", {"organisation", "customer"}},
+    {EventType::share, "share", {"customer", "share", "platform"}},
 };
 
+constexpr bool in_type_order() {
+  for (std::size_t i = 0; i < std::size(kShapes); ++i) {
+    if (static_cast<std::size_t>(kShapes[i].type) != i) return false;
+  }
+  return std::size(kShapes) == kEventTypeCount;
+}
+static_assert(in_type_order(), "kShapes is indexed by EventType");
+
 }  // namespace
+
+// The names are string literals, so their data ends with a NUL.
+const char* event_type_name(EventType t) { return kShapes[static_cast<std::size_t>(t)].name.data(); }
 
 bool EventReader::read(std::string_view line, Event& out, std::string& problem) {
   dom::element doc;
@@ -163,7 +166,7 @@ bool EventReader::read(std::string_view line, Event& out, std::string& problem) 
   }
   const Shape* shape = nullptr;
   for (const Shape& s : kShapes) {
-    if (type == event_type_name(s.type)) shape = &s;
+    if (type == s.name) shape = &s;
   }
   if (shape == nullptr) {
     problem = fmt::format("unknown event type `{}`", type);
@@ -178,7 +181,7 @@ bool EventReader::read(std::string_view line, Event& out, std::string& problem) 
   std::string* slots[3] = {&out.a, &out.b, &out.c};
   for (int i = 0; i < 3; ++i) {
     slots[i]->clear();
-    if (shape->keys[i] && !text_key(obj, shape->keys[i], *slots[i], problem)) return false;
+    if (!shape->keys[i].empty() && !text_key(obj, shape->keys[i], *slots[i], problem)) return false;
   }
   out.record.clear();
   out.counters.clear();

@@ -155,6 +155,9 @@ bool Runner::expire_unlisted(LedgerEntry& e, const DateTime& now) {
 bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t place, Decimal& value) {
   const std::optional<std::uint32_t> found = runner->entry_of(d, r, place, owner);
   if (!found) return false;
+  std::vector<std::uint32_t>& kept = runner->found_;
+  if (kept.size() <= place) kept.resize(place + 1, kNone);
+  kept[place] = *found;
   const LedgerEntry& e = runner->ledger_[*found];
   // Another referrer's reward under the same key (a member of two communities) is theirs to count.
   if (e.status != RewardStatus::granted || e.owner != owner) return false;
@@ -166,7 +169,10 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
   if (!budget_ran_out_ && ((r.status == RewardStatus::withheld && r.reason == "budget") || r.reason == "budget_fallback")) {
     budget_ran_out_ = d.now;  // decisions come in time order
   }
-  const std::optional<std::uint32_t> found = entry_of(d, r, place, owner);
+  // Found already when the budget asked; one not found then may have been made since (by an
+  // earlier reward of the same key), so it is looked for again.
+  const std::optional<std::uint32_t> found =
+      place < found_.size() && found_[place] != kNone ? std::optional<std::uint32_t>(found_[place]) : entry_of(d, r, place, owner);
   if (found) {
     seen_[*found] = evaluations_;
     LedgerEntry& e = ledger_[*found];
@@ -305,6 +311,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
   EvalOptions options;
   options.write_outputs = false;  // the replay reads the rewards and verdicts only
   if (reuse_decisions_) options.counter_checks = &state.counters;
+  found_.clear();
   if (program_->budget_total != kNoNode) {
     paid_lookup_.runner = this;
     paid_lookup_.owner = referrer;

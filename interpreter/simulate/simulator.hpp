@@ -97,6 +97,10 @@ class Runner {
     bool paid(const Decision& d, const Reward& r, std::uint32_t place, Decimal& value) override;
   };
   PaidLookup paid_lookup_;
+  // By place, the entries paid() found for the rewards of the evaluation under way (kNone: not
+  // asked, or none): record() takes them from here. The budget does not change which reward
+  // stands at a place (a fallback keeps the key of the reward it replaces).
+  std::vector<std::uint32_t> found_;
   // The entry of a reward to a recipient with an id, if the ledger has one.
   std::optional<std::uint32_t> find(const Reward& r, std::uint32_t place, Index owner);
   void schedule(const DateTime& when, Index referrer);

@@ -418,6 +418,66 @@ output doubled = referrer.order_count * 2
   }
 }
 
+// Which outputs may fail (Program::output_may_fail): those that reach arithmetic, a sum, or a
+// builtin that rounds or takes an absolute value, also through a definition or a call.
+TEST(KeptValues, OutputsThatMayFailAreKnownWhenCompiled) {
+  auto p = compiled(R"(
+define late(r) = r.bound_at + 1 day > now
+define spend = referrer.total_spend
+output bound = count(referrals)
+output big = referrer.order_count > 3 and lower(referrer.id) != "x"
+output days = days_between(referrer.registered_at, now)
+output spend_out = spend
+output doubled = referrer.order_count * 2
+output late_count = count(r in referrals where late(r))
+output rounded = round(spend)
+output left = 10 CNY - referrer.total_spend
+output orders = sum(r.first_order.amount for r in referrals where r.first_order is present)
+)");
+  ASSERT_TRUE(p);
+  const std::vector<std::uint8_t> expected = {0, 0, 0, 0, 1, 1, 1, 1, 1};
+  ASSERT_EQ(p->outputs.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(p->output_may_fail[i], expected[i]) << p->outputs[i].first;
+  }
+}
+
+// Not written, an output that cannot fail is not worked out at all: what it reads of `now` does
+// not bring the decision's recheck_at forward. One that may fail is, and does.
+TEST(KeptValues, OutputsNotWrittenThatCannotFailAreNotWorkedOut) {
+  for (const char* output : {"days_between(referrer.registered_at, now)", "days_between(referrer.registered_at, now) * 2"}) {
+    SCOPED_TRACE(output);
+    auto p = compiled(std::string("output days = ") + output + "\n");
+    ASSERT_TRUE(p);
+    const bool may_fail = p->output_may_fail.at(0) != 0;
+    EXPECT_EQ(may_fail, std::string_view(output).ends_with("* 2"));
+    const std::string facts = R"({"now":"2027-01-20T00:00:00+08:00",
+      "campaign":{"budget_spent":0,"rewarded_referrers":0},
+      "referrer":{"id":"u1","kind":"purchase","segment":"loyal","registered_at":"2025-01-01T00:00:00+08:00",
+      "order_count":3,"total_spend":900,"service_completed":false,"previous_campaigns":0,"shares":0},
+      "referrals":[]})";
+    FactsDocument doc;
+    std::vector<FactsError> errors;
+    ASSERT_TRUE(load_facts_json(facts, FactsContext{&p->policy.schema, &p->zone, 0}, doc, errors));
+    for (bool write : {true, false}) {
+      EvalScratch scratch;
+      EvalOptions options;
+      options.write_outputs = write;
+      Decision d;
+      EvalError error;
+      ASSERT_TRUE(evaluate(*p, doc, options, scratch, d, error)) << error.message;
+      // `now` handed to a function is not followed: worked out, it may change at any time.
+      if (write || may_fail) {
+        ASSERT_TRUE(d.recheck_at) << write;
+        EXPECT_EQ(to_string(*d.recheck_at), "2027-01-20T00:00:00+08:00") << write;
+      } else {
+        EXPECT_FALSE(d.recheck_at) << to_string(*d.recheck_at);
+      }
+      EXPECT_EQ(d.outputs.size(), write ? 1u : 0u);
+    }
+  }
+}
+
 // A call of one parameter is kept by the definition and its argument for one evaluation: two
 // definitions called on the same referral keep their own values, and the next evaluation, whose
 // records lie at the same places in the reused document, works them out again.
