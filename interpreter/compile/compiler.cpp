@@ -543,6 +543,7 @@ CompileResult compile(CheckedPolicy policy) {
   // MB must exist as a unit before any literal is compiled: GB literals convert to it.
   Compiler(*program, result.diagnostics).run();
   if (!result.diagnostics.has_errors()) {
+    fold_constants(*program);
     analyse_dependencies(*program);
     analyse_time_uses(*program);
     result.program = std::move(program);

@@ -263,6 +263,11 @@ class Failures {
     if (state_[node] != kUnknown) return state_[node] != kSafe;
     state_[node] = kVisiting;
     const Node& n = p_.nodes[node];
+    // A folded operation (fold_constants) keeps its operands, but is not worked out again.
+    if (n.op == Op::constant) {
+      state_[node] = kSafe;
+      return false;
+    }
     bool fails = own(n);
     for (std::uint32_t child : {n.a, n.b, n.c}) fails = fails || may_fail(child);
     for (std::uint32_t i = 0; i < n.args_count && !fails; ++i) fails = may_fail(p_.args[n.args_begin + i]);

@@ -4,6 +4,10 @@
 
 namespace refpol {
 
+// Works out once, when compiling, the operations whose operands are all constants
+// (constants.cpp). compile() calls it first.
+void fold_constants(Program& p);
+
 // Fills Program::define_cacheable, call_memoizable, output_may_fail and verdict_memo. compile()
 // calls it.
 void analyse_dependencies(Program& p);
