@@ -97,6 +97,7 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   e.status = status;
   if (status == RewardStatus::granted) {
     e.paid = true;
+    if (e.role == "referrer") referrers_[e.owner].rewarded = true;
     e.cancelled_paid = false;  // granted again
   }
   if (was_paid && status == RewardStatus::void_) e.cancelled_paid = true;
@@ -404,7 +405,9 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
     }
   }
   if (next) schedule(*next, referrer);
-  if (state.rewarded_rank == kNone && state.committed.mantissa != 0) {
+  // Rewarded: paid a reward of their own (a pending one may still be withdrawn; one to their
+  // friend is not theirs).
+  if (state.rewarded_rank == kNone && state.rewarded) {
     state.rewarded_rank = rewarded_count_++;
   }
   state.paid_after = state.paid;

@@ -167,6 +167,7 @@ class Runner {
     Decimal committed;                     // value of granted and pending rewards
     Decimal paid;                          // value of granted rewards
     std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
+    bool rewarded = false;                 // paid a reward as the referrer (set_status)
     std::int32_t due_offset = 0;           // the offset to show their next due time in
     std::vector<std::int64_t> due;         // the moments (utc seconds) they are due at, in due_
     std::vector<std::uint32_t> owned;      // their ledger entries

@@ -190,7 +190,9 @@ std::string Simulation::summary_json() const {
                                   [&](Index r) { return referrals[r].in_window; });
       referred_new += referred;
     }
-    if (!c.is_new) ++existing;
+    if (c.is_new) continue;
+    // Of the existing customers: a new customer who refers someone is not one of them.
+    ++existing;
     participating += std::any_of(c.referrals.begin(), c.referrals.end(), [&](Index r) { return referrals[r].in_window; });
   }
   out += fmt::format("  \"customers\": {{\"total\": {}, \"new\": {}, \"referred_new\": {}, \"referred_share\": {}}},\n",
@@ -351,7 +353,8 @@ std::string Simulation::summary_json() const {
   const std::pair<const char*, const std::vector<CompiledCondition>*> blocks[] = {
       {"referrer eligible", &program.referrer_eligible},
       {"referee eligible", &program.referee_eligible},
-      {"referral qualifies", &program.qualifies}};
+      {"referral qualifies", &program.qualifies},
+      {"referral void", &program.voids}};
   for (const auto& [name, conditions] : blocks) {
     if (!conditions->empty()) many(name, conditions->size(), conditions->front().file, conditions->front().span);
   }
@@ -387,23 +390,36 @@ std::string Simulation::summary_json() const {
   std::vector<std::string> gained, lost, changed;
   auto change = [&](const char* what, const LedgerEntry& e, const LedgerEntry* mine_e, const LedgerEntry* base_e) {
     auto val = [](const LedgerEntry* x) { return x && x->value ? quoted(money(*x->value)) : std::string("null"); };
+    auto status = [](const LedgerEntry* x) { return x ? quoted(status_name(x->status)) : std::string("null"); };
     return fmt::format(
         "{{\"recipient\": {}, \"role\": {}, \"rule\": {}, \"tier\": {}, \"scope\": {}, \"change\": \"{}\", "
-        "\"value\": {}, \"baseline_value\": {}}}",
+        "\"value\": {}, \"baseline_value\": {}, \"status\": {}, \"baseline_status\": {}}}",
         quoted_or_null(e.recipient), quoted(e.role), quoted(e.rule), quoted_or_null(e.tier), quoted(e.scope), what,
-        val(mine_e), val(base_e));
+        val(mine_e), val(base_e), status(mine_e), status(base_e));
+  };
+  // Only rewards given (granted, pending or expired) count: one void or withheld in a ledger
+  // was not given there.
+  auto given = [](const LedgerEntry* e) { return e != nullptr && (e->committed() || e->status == RewardStatus::expired); };
+  auto same_terms = [](const LedgerEntry& x, const LedgerEntry& y) {
+    return x.kind == y.kind && x.status == y.status && x.has_amount == y.has_amount && compare(x.amount, y.amount) == 0 &&
+           x.unit == y.unit && x.value.has_value() == y.value.has_value() && (!x.value || compare(*x.value, *y.value) == 0);
+  };
+  auto find = [](const std::map<std::string_view, const LedgerEntry*>& m, std::string_view k) -> const LedgerEntry* {
+    auto it = m.find(k);
+    return it == m.end() ? nullptr : it->second;
   };
   for (const auto& [k, e] : a) {
-    auto it = b.find(k);
-    if (it == b.end()) {
-      gained.push_back(change("gained", *e, e, nullptr));
-    } else if (e->kind != it->second->kind || e->status != it->second->status ||
-               compare(e->amount, it->second->amount) != 0) {
-      changed.push_back(change("changed", *e, e, it->second));
+    const LedgerEntry* theirs_e = find(b, k);
+    if (!given(e)) continue;
+    if (!given(theirs_e)) {
+      gained.push_back(change("gained", *e, e, theirs_e));
+    } else if (!same_terms(*e, *theirs_e)) {
+      changed.push_back(change("changed", *e, e, theirs_e));
     }
   }
   for (const auto& [k, e] : b) {
-    if (!a.count(k)) lost.push_back(change("lost", *e, nullptr, e));
+    const LedgerEntry* mine_e = find(a, k);
+    if (given(e) && !given(mine_e)) lost.push_back(change("lost", *e, mine_e, e));
   }
   out += fmt::format("],\n    \"gained\": {}, \"lost\": {}, \"changed\": {},\n    \"changes\": [", gained.size(),
                      lost.size(), changed.size());

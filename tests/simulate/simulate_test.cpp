@@ -93,6 +93,9 @@ TEST(Simulate, SmallHistoryWorkedOutByHand) {
   EXPECT_EQ(s.num("/design_checks/reward_share/below"), 0);
   EXPECT_EQ(s.str("/design_checks/rules_with_many_conditions/1/rule"), "referral qualifies");
   EXPECT_EQ(s.num("/design_checks/rules_with_many_conditions/1/conditions"), 7);
+  // The void block too: six ways a referral is fraud.
+  EXPECT_EQ(s.str("/design_checks/rules_with_many_conditions/2/rule"), "referral void");
+  EXPECT_EQ(s.num("/design_checks/rules_with_many_conditions/2/conditions"), 6);
   EXPECT_TRUE(s.is_null("/comparison"));
   // The same input gives the same bytes.
   auto again = run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--to", "2027-01-11"});
@@ -203,6 +206,70 @@ TEST(Simulate, BaselineComparesRewardByReward) {
   EXPECT_EQ(s.str("/comparison/changes/0/value"), "120.00");
   EXPECT_EQ(s.str("/comparison/changes/0/baseline_value"), "100.00");
   fs::remove_all(dir);
+}
+
+// new_referrer.jsonl: C1 existed and referred nobody; N1, new on 12-08, referred F1. The
+// participation rate is a share of the existing customers: 0 of 1.
+TEST(Simulate, ANewCustomerWhoRefersIsNotAParticipatingExistingCustomer) {
+  auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", "tests/simulate/histories/new_referrer.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.num("/referrers/existing_customers"), 1);
+  EXPECT_EQ(s.num("/referrers/participating"), 0);
+  EXPECT_EQ(s.str("/referrers/participation_rate"), "0.0000");
+  EXPECT_EQ(s.num("/referrals/bound"), 1);
+}
+
+// first_rewarded.jsonl under first_rewarded.refpol (50 CNY per settled referral, 20 CNY more to
+// the first referrer rewarded): A's friend completes on 12-09 and is refunded on 12-10, so A's
+// pending 50 is withdrawn and A was never rewarded; B's friend completes on 12-11 13:00, which
+// settles on 12-18 13:00. B is then the first referrer rewarded: 50 + 20 = 70 CNY in all.
+TEST(Simulate, APendingRewardWithdrawnTakesNoPlaceAmongTheFirstRewarded) {
+  auto r = run_refpol({"simulate", "--policy", "tests/simulate/fixtures/first_rewarded.refpol", "--events",
+                       "tests/simulate/histories/first_rewarded.jsonl", "--to", "2026-12-31"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.str("/rewards/total_value"), "70.00");
+  EXPECT_EQ(s.num("/rewards/by_status/granted/count"), 2);
+  EXPECT_EQ(s.str("/rewards/by_status/granted/value"), "70.00");
+  EXPECT_EQ(s.num("/rewards/by_status/void/count"), 1);  // A's withdrawn 50
+}
+
+// A reward matched in both ledgers with another unit (a 20 % coupon against a 20 CNY coupon) is
+// changed; one given under a policy but void under the other is gained only where it was given.
+TEST(Simulate, BaselineCountsOnlyRewardsGivenAndComparesTheirUnit) {
+  const std::string F = "tests/simulate/fixtures/";
+  // one_reward.jsonl: C1 refers F1, whose 200 CNY order completes on 12-09.
+  auto r = run_refpol({"simulate", "--policy", F + "compare_amount.refpol", "--baseline", F + "compare_percent.refpol",
+                       "--events", "tests/simulate/histories/one_reward.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.num("/comparison/gained"), 0);
+  EXPECT_EQ(s.num("/comparison/lost"), 0);
+  EXPECT_EQ(s.num("/comparison/changed"), 1);
+  EXPECT_EQ(s.str("/comparison/changes/0/rule"), "thanks");
+  EXPECT_EQ(s.str("/comparison/changes/0/status"), "granted");
+  EXPECT_EQ(s.str("/comparison/changes/0/baseline_status"), "granted");
+  // refunded_reward.jsonl: the same, and the order is refunded on 12-10, before the 7 days pass:
+  // both rewards of compare_two are withdrawn, so nothing is gained (the ledger has F1's welcome
+  // as void, the baseline nothing) and nothing changed (thanks is void under both).
+  r = run_refpol({"simulate", "--policy", F + "compare_two.refpol", "--baseline", F + "compare_one.refpol", "--events",
+                  "tests/simulate/histories/refunded_reward.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary t(r.out);
+  EXPECT_EQ(t.str("/comparison/cost_delta"), "0.00");
+  EXPECT_EQ(t.num("/comparison/gained"), 0);
+  EXPECT_EQ(t.num("/comparison/lost"), 0);
+  EXPECT_EQ(t.num("/comparison/changed"), 0);
+  // The same history without the refund (one_reward.jsonl): the welcome is gained, pending.
+  r = run_refpol({"simulate", "--policy", F + "compare_two.refpol", "--baseline", F + "compare_one.refpol", "--events",
+                  "tests/simulate/histories/one_reward.jsonl", "--to", "2026-12-10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary u(r.out);
+  EXPECT_EQ(u.num("/comparison/gained"), 1);
+  EXPECT_EQ(u.str("/comparison/changes/0/rule"), "welcome");
+  EXPECT_EQ(u.str("/comparison/changes/0/status"), "pending");
+  EXPECT_TRUE(u.is_null("/comparison/changes/0/baseline_status"));
 }
 
 TEST(Simulate, OutWritesTheSummaryTablesAndReport) {
