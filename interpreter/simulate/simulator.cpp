@@ -474,7 +474,8 @@ void Simulation::finish(const std::function<void()>& between) {
   if (finished_) return;
   finished_ = true;
   end_ = options_.to ? *options_.to : (last_ts_ ? *last_ts_ : DateTime{});
-  if (!last_ts_) return;
+  // A window that starts after the history's last event (and has no `--to`) holds nothing.
+  if (!last_ts_ || !window_ends_after_start()) return;
   for (auto& runner : runners_) runner->advance(end_);
   for (Index c = 0; c < world_.customers().size(); ++c) {
     if (!world_.is_referrer(c)) continue;

@@ -218,6 +218,8 @@ class Simulation {
   bool feed(std::string_view text, std::size_t line);
   // False when the input ended past --to (nothing more needs to be read).
   bool wants_more() const { return !past_end_; }
+  // Whether the window's end (known once finish() ran) is not before its start.
+  bool window_ends_after_start() const { return !options_.from || !(end_ < *options_.from); }
   // The final evaluation of every referrer, at --to (or the last event). Call once, at the end.
   // `between` is called between two referrers (the CLI marks new memory for huge pages there).
   void finish(const std::function<void()>& between = {});

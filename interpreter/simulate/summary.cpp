@@ -95,9 +95,10 @@ std::map<std::string, Day> daily(const World& world, const Runner& run) {
   const TimeZone& zone = run.program().zone;
   std::map<std::string, Day> days;
   const auto& referrals = world.referrals();
+  // Bound in the window; qualified in it (nothing is decided before the window, so a referral
+  // bound before it that qualifies in it counts there).
   for (Index r = 0; r < referrals.size(); ++r) {
-    if (!referrals[r].in_window) continue;
-    ++days[date_of(referrals[r].bound_at, zone)].bound;
+    if (referrals[r].in_window) ++days[date_of(referrals[r].bound_at, zone)].bound;
     auto q = run.qualified_at(r);
     auto s = run.referral_status(r);
     if (q && s && *s == ReferralStatus::qualified) ++days[date_of(*q, zone)].qualified;
@@ -124,7 +125,7 @@ std::map<std::string, std::vector<std::pair<Index, std::uint64_t>>> leaderboards
   for (Index r = 0; r < referrals.size(); ++r) {
     auto q = run.qualified_at(r);
     auto s = run.referral_status(r);
-    if (!referrals[r].in_window || !q || !s || *s != ReferralStatus::qualified) continue;
+    if (!q || !s || *s != ReferralStatus::qualified) continue;
     Score& sc = months[date_of(*q, zone).substr(0, 7)][referrals[r].referrer];
     ++sc.qualified;
     sc.reached = std::max(sc.reached, q->utc_seconds);
@@ -161,7 +162,7 @@ std::string Simulation::summary_json() const {
   out += fmt::format("  \"currency\": {},\n", quoted(program.policy.currency));
   const std::optional<DateTime> from = options_.from ? options_.from : first_ts_;
   out += fmt::format("  \"window\": {{\"from\": {}, \"to\": {}}},\n", from ? quoted(to_string(*from)) : "null",
-                     last_ts_ ? quoted(to_string(end_)) : "null");
+                     last_ts_ && window_ends_after_start() ? quoted(to_string(end_)) : "null");
 
   // Events.
   out += fmt::format("  \"events\": {{\"read\": {}, \"applied\": {}, \"skipped\": {}, \"evaluations\": {}, "
@@ -318,7 +319,7 @@ std::string Simulation::summary_json() const {
   for (Index r = 0; r < referrals.size(); ++r) {
     auto s = run.referral_status(r);
     const Customer& referee = customers[referrals[r].referee];
-    if (!referrals[r].in_window || !s || *s != ReferralStatus::qualified || referee.orders.empty()) continue;
+    if (!s || *s != ReferralStatus::qualified || referee.orders.empty()) continue;
     const Order& o = orders[referee.orders.front()];
     if (o.amount.mantissa == 0) continue;
     auto it = per_referral.find(referrals[r].id);
@@ -465,19 +466,21 @@ std::string Simulation::referrers_csv() const {
   std::map<std::string, Row> rows;
   const auto& referrals = world_.referrals();
   const auto& customers = world_.customers();
+  // Bound in the window, and qualified in it (a referral bound before the window may qualify
+  // in it: nothing is decided before).
   for (Index r = 0; r < referrals.size(); ++r) {
-    if (!referrals[r].in_window) continue;
-    Row& row = rows[customers[referrals[r].referrer].id];
-    ++row.bound;
     auto s = run.referral_status(r);
-    row.qualified += s && *s == ReferralStatus::qualified;
+    const bool qualified = s && *s == ReferralStatus::qualified;
+    if (!referrals[r].in_window && !qualified) continue;
+    Row& row = rows[customers[referrals[r].referrer].id];
+    row.bound += referrals[r].in_window;
+    row.qualified += qualified;
   }
   for (const LedgerEntry& e : run.ledger()) {
     if (e.role != "referrer" || !counts_as_given(e.status)) continue;
-    auto it = rows.find(e.recipient);
-    if (it == rows.end()) continue;
-    ++it->second.rewards;
-    if (e.value) add(it->second.value, *e.value, it->second.value);
+    Row& row = rows[e.recipient];
+    ++row.rewards;
+    if (e.value) add(row.value, *e.value, row.value);
   }
   std::string out = "referrer,bound,qualified,rewards,total_value\n";
   for (const auto& [id, row] : rows) {

@@ -143,6 +143,38 @@ TEST(Simulate, TheWindowLeavesOutEarlierReferrals) {
   EXPECT_EQ(e.str("/rewards/by_status/pending/value"), "100.00");
 }
 
+// from_window.jsonl: C1 refers F1 on 12-08; F1's 300 CNY order completes on 12-09 10:00 (and
+// C1 refers F2 in January). From 12-09, nothing was decided before: R1, bound before the window,
+// qualifies in it on 12-09 (F1's 50 CNY and 20 % coupons), and settles on 12-16 (C1's 100 CNY
+// ladder coupon and 50 CNY first-100 bonus). Every table says so, C1's row included.
+TEST(Simulate, AReferralBoundBeforeTheWindowQualifiesInIt) {
+  fs::path dir = fs::temp_directory_path() / ("refpol-sim-from-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", "tests/simulate/histories/from_window.jsonl", "--from",
+                       "2026-12-09", "--to", "2026-12-31", "--out", dir.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(read_text(dir / "summary.json"));
+  EXPECT_EQ(s.num("/referrals/bound"), 0);  // the cohort bound in the window: none
+  EXPECT_EQ(s.str("/rewards/total_value"), "200.00");
+  EXPECT_EQ(s.str("/daily/0/date"), "2026-12-09");
+  EXPECT_EQ(s.num("/daily/0/qualified"), 1);
+  EXPECT_EQ(s.str("/daily/0/value"), "50.00");
+  EXPECT_EQ(s.str("/daily/1/date"), "2026-12-16");
+  EXPECT_EQ(s.str("/daily/1/value"), "150.00");
+  EXPECT_EQ(s.str("/leaderboards/0/top/0/referrer"), "C1");
+  EXPECT_EQ(s.num("/leaderboards/0/top/0/qualified"), 1);
+  EXPECT_EQ(read_text(dir / "referrers.csv"), "referrer,bound,qualified,rewards,total_value\nC1,0,1,2,150.00\n");
+  fs::remove_all(dir);
+  // A window that starts after the last event holds nothing: no look, no reward, no end.
+  auto late = run_refpol({"simulate", "--policy", kPolicy, "--events", "tests/simulate/histories/from_window.jsonl",
+                          "--from", "2027-02-01"});
+  ASSERT_EQ(late.exit_code, 0) << late.err;
+  Summary l(late.out);
+  EXPECT_EQ(l.num("/events/evaluations"), 0);
+  EXPECT_EQ(l.num("/rewards/count"), 0);
+  EXPECT_TRUE(l.is_null("/window/to"));
+}
+
 TEST(Simulate, BadEventsStopOrAreSkippedButNeverSilently) {
   auto stop = run_refpol({"simulate", "--policy", kPolicy, "--events", kBad});
   EXPECT_EQ(stop.exit_code, 1);
