@@ -344,6 +344,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
     }
     return;
   }
+  state.eligible = decision_.referrer_eligible;
   // The verdicts come in the order of the facts' referrals, which is the world's order.
   // They are kept by referrer, in that order, so this loop reads and writes one array.
   const std::vector<Index>& mine = world_.customers()[referrer].referrals;

@@ -76,6 +76,8 @@ class Runner {
     const Verdict* v = verdict(r);
     return v != nullptr ? v->qualified_at : std::nullopt;
   }
+  // Whether the referrer's last decision found them eligible (false before any).
+  bool referrer_eligible(Index referrer) const { return referrer < referrers_.size() && referrers_[referrer].eligible; }
   std::uint64_t evaluations() const { return evaluations_; }
   // How many of those reused the referrer's last decision (evaluate's `unread_change`).
   std::uint64_t reused() const { return reused_; }
@@ -168,6 +170,7 @@ class Runner {
     Decimal paid;                          // value of granted rewards
     std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
     bool rewarded = false;                 // paid a reward as the referrer (set_status)
+    bool eligible = false;                 // in their last decision
     std::int32_t due_offset = 0;           // the offset to show their next due time in
     std::vector<std::int64_t> due;         // the moments (utc seconds) they are due at, in due_
     std::vector<std::uint32_t> owned;      // their ledger entries

@@ -320,6 +320,8 @@ std::string Simulation::summary_json() const {
     auto s = run.referral_status(r);
     const Customer& referee = customers[referrals[r].referee];
     if (!s || *s != ReferralStatus::qualified || referee.orders.empty()) continue;
+    // A referrer the policy does not reward at all says nothing of the rewards' size.
+    if (!run.referrer_eligible(referrals[r].referrer)) continue;
     const Order& o = orders[referee.orders.front()];
     if (o.amount.mantissa == 0) continue;
     auto it = per_referral.find(referrals[r].id);

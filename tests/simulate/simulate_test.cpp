@@ -304,6 +304,20 @@ TEST(Simulate, BaselineCountsOnlyRewardsGivenAndComparesTheirUnit) {
   EXPECT_TRUE(u.is_null("/comparison/changes/0/baseline_status"));
 }
 
+// ineligible_referrer.jsonl: C2 (one order, 80 CNY spent: not eligible under old-friends) refers
+// F1, whose 200 CNY order completes. The referral qualifies, but no reward is given: the design
+// check leaves it out rather than count 0 % as a reward below 15 %.
+TEST(Simulate, DesignChecksLeaveOutReferralsOfIneligibleReferrers) {
+  auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", "tests/simulate/histories/ineligible_referrer.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.num("/referrals/qualified"), 1);
+  EXPECT_EQ(s.num("/rewards/count"), 0);
+  EXPECT_EQ(s.num("/design_checks/reward_share/below"), 0);
+  EXPECT_EQ(s.num("/design_checks/reward_share/within"), 0);
+  EXPECT_EQ(s.num("/design_checks/reward_share/above"), 0);
+}
+
 TEST(Simulate, OutWritesTheSummaryTablesAndReport) {
   fs::path dir = fs::temp_directory_path() / ("refpol-sim-out-" + std::to_string(getpid()));
   fs::remove_all(dir);
