@@ -70,12 +70,7 @@ void append_minified(std::string& out, dom::element value) {
   switch (value.type()) {
     case dom::element_type::STRING: {
       const std::string_view s = value.get_string().value_unsafe();
-      bool plain = true;
-      for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        plain &= c >= 0x20 && c != '"' && c != '\\';
-      }
-      if (!plain) break;
+      if (json_plain_prefix(s) != s.size()) break;
       out += '"';
       out += s;
       out += '"';

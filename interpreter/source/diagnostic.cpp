@@ -1,6 +1,9 @@
 // Collecting, ordering and rendering diagnostics as text (for people) and JSON (for tools).
 #include "interpreter/source/diagnostic.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -105,14 +108,29 @@ std::string json_escape(std::string_view text) {
   return out;
 }
 
+std::size_t json_plain_prefix(std::string_view text) {
+  // Eight bytes at a time: whether any is below 0x20, or is `"` or `\` (a byte equal to c is a
+  // zero byte of x ^ c). Bytes from 0x80 (UTF-8) never set a bit. Then byte by byte from the
+  // first block that has one.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, text.data() + i, 8);
+    const std::uint64_t control = (x - 0x20 * kOnes) & ~x & kHigh;
+    if ((control | has_zero(x ^ ('"' * kOnes)) | has_zero(x ^ ('\\' * kOnes))) != 0) break;
+  }
+  for (; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == '"' || c == '\\') break;
+  }
+  return i;
+}
+
 void append_json_escaped(std::string& out, std::string_view text) {
   // Most text needs no escape: it is copied in one go.
-  std::size_t plain = 0;
-  while (plain < text.size()) {
-    const auto c = static_cast<unsigned char>(text[plain]);
-    if (c < 0x20 || c == '"' || c == '\\') break;
-    ++plain;
-  }
+  const std::size_t plain = json_plain_prefix(text);
   out.append(text.data(), plain);
   for (unsigned char c : text.substr(plain)) {
     switch (c) {

@@ -49,6 +49,9 @@ std::string render_json(const Diagnostics& ds);
 std::string json_escape(std::string_view text);
 // The same text appended to `out`, for writers of many strings.
 void append_json_escaped(std::string& out, std::string_view text);
+// The length of `text`'s start that a JSON string holds as it is (no `"`, `\` or control
+// character): all of it for most text.
+std::size_t json_plain_prefix(std::string_view text);
 const char* severity_name(Severity s);
 
 }  // namespace refpol

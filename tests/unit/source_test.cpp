@@ -90,6 +90,28 @@ TEST(Render, JsonHasPositionsAndEscapes) {
             "\"line\":2,\"column\":1,\"end_line\":2,\"end_column\":3,\"notes\":[],\"hint\":\"fix\"}]");
 }
 
+// json_plain_prefix stops at the first `"`, `\` or control character wherever it stands in
+// its block of eight, and at no other byte: space, DEL and UTF-8 bytes are plain.
+TEST(Render, JsonPlainPrefixStopsAtTheFirstByteToEscape) {
+  for (char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
+    for (std::size_t length : {1u, 7u, 8u, 9u, 16u, 23u}) {
+      for (std::size_t at = 0; at < length; ++at) {
+        std::string text(length, 'a');
+        text[at] = special;
+        EXPECT_EQ(json_plain_prefix(text), at) << int(special) << " " << length << " " << at;
+        std::string copy;
+        append_json_escaped(copy, text);
+        EXPECT_EQ(copy.substr(0, at), text.substr(0, at));
+        EXPECT_EQ(copy[at], '\\');  // every escape starts with one
+      }
+    }
+  }
+  const std::string plain = std::string("  \x7f\x80\xff ") + "老友荐新邻 0123456789 ~!";
+  EXPECT_EQ(json_plain_prefix(plain), plain.size());
+  EXPECT_EQ(json_plain_prefix(""), 0u);
+  EXPECT_EQ(json_escape("a\"b\\c\nd\x01" "e"), "a\\\"b\\\\c\\nd\\u0001e");
+}
+
 TEST(Render, DiagnosticsSortByFileThenPosition) {
   auto a = std::make_shared<SourceFile>("a.refpol", "xxxxxxxx");
   auto b = std::make_shared<SourceFile>("b.refpol", "xxxxxxxx");
