@@ -1,9 +1,11 @@
 // Constant folding (fold_constants, dependencies.hpp): an operation whose operands are all
 // constants, or definitions without parameters whose values are, is worked out once when the
 // policy is compiled instead of at every evaluation (`campaign_budget * 60%`, `2 * 7 days`).
-// - Only operations that read nothing but their operands are folded: arithmetic, logic,
-//   comparisons, `??`, `if`, `is present` and the builtins but `draw`. Facts, locals, `now`,
-//   lists, ranges, aggregates and calls are not.
+// - Only operations that read nothing but their operands are folded: arithmetic, `not`,
+//   comparisons, `??`, `if` and `is present`. Facts, locals, `now`, lists, ranges, aggregates
+//   and calls are not; nor are builtin calls, which explanations list as values read (their
+//   arguments are not operands a folded node keeps), nor `and` and `or`, whose parts the design
+//   checks of `refpol simulate` count.
 // - A value that lives in an evaluation's arena (a text, a list, a range) is not folded: it
 //   would not outlive this pass.
 // - An operation that fails (an overflow, a division by zero) is left as it is, so that it
@@ -15,7 +17,6 @@
 
 #include "interpreter/compile/dependencies.hpp"
 #include "interpreter/eval/machine.hpp"
-#include "stdlib/builtins.hpp"
 
 namespace refpol {
 namespace {
@@ -54,13 +55,8 @@ class Folder {
         const CompiledDefine& d = p_.defines[n.slot];
         return d.params_count == 0 && constant(d.body);
       }
-      case Op::builtin:
-        if (static_cast<BuiltinId>(n.aux) == BuiltinId::draw) return false;
-        break;
       case Op::not_:
       case Op::neg:
-      case Op::and_:
-      case Op::or_:
       case Op::add:
       case Op::sub:
       case Op::mul:
@@ -81,7 +77,7 @@ class Folder {
     }
     // A comparison the machine notes (of `now`, or of a campaign counter) has `aux` set; none
     // of those has constant operands, but such a node is left alone all the same.
-    if (n.op != Op::builtin && n.aux != 0) return false;
+    if (n.aux != 0) return false;
     bool all = true;
     for (std::uint32_t child : {n.a, n.b, n.c}) all = all && (child == kNoNode || constant(child));
     for (std::uint32_t i = 0; i < n.args_count && all; ++i) all = constant(p_.args[n.args_begin + i]);

@@ -60,13 +60,19 @@ output promotion = campaign_budget * 20%
 output fortnight = 2 * 7 days
 output later = 2026-12-01 + 1 month
 output big = 3 > 2 and not (1 == 2)
+output small = not (3 > 2)
+output least_of = least(campaign_budget, 20 CNY)
 output doubled = referrer.order_count * 2
 output joined = "a" + "b"
 output broken = 1 / 0
 )");
   ASSERT_TRUE(p);
-  // Folded: arithmetic, comparisons and logic on constants and definitions of them.
-  for (const char* name : {"promotion", "fortnight", "later", "big"}) EXPECT_EQ(output_op(*p, name), Op::constant) << name;
+  // Folded: arithmetic and comparisons on constants and definitions of them.
+  for (const char* name : {"promotion", "fortnight", "later", "small"}) EXPECT_EQ(output_op(*p, name), Op::constant) << name;
+  // Not `and` or `or` (simulate's design checks count their parts), nor builtin calls
+  // (explanations list them as values read).
+  EXPECT_EQ(output_op(*p, "big"), Op::and_);
+  EXPECT_EQ(output_op(*p, "least_of"), Op::builtin);
   // The definition stays a definition (explanations name it); its body is folded.
   EXPECT_EQ(output_op(*p, "incentive"), Op::define);
   // Not folded: a fact, a text (it would live in an evaluation's memory), an error.
@@ -115,6 +121,7 @@ TEST(Constants, ExplanationsStillNameTheDefinitionsRead) {
 define min_spend = 400 CNY
 referrer eligible when {
   spent: referrer.total_spend >= min_spend * 2
+  capped: referrer.total_spend >= least(min_spend * 100, 800 CNY)
 }
 )");
   ASSERT_TRUE(p);
@@ -122,11 +129,13 @@ referrer eligible when {
   EvalError error;
   ASSERT_TRUE(run(*p, d, error, /*explain=*/true)) << error.message;
   EXPECT_TRUE(d.referrer_eligible);  // 900 >= 800
-  std::string detail;
+  std::string spent, capped;
   for (const ExplainLine& line : d.explanation) {
-    if (line.label == "spent") detail = line.detail;
+    if (line.label == "spent") spent = line.detail;
+    if (line.label == "capped") capped = line.detail;
   }
-  EXPECT_EQ(detail, "referrer.total_spend = 900 CNY, min_spend = 400 CNY");
+  EXPECT_EQ(spent, "referrer.total_spend = 900 CNY, min_spend = 400 CNY");
+  EXPECT_EQ(capped, "referrer.total_spend = 900 CNY, least(min_spend * 100, 800 CNY) = 800 CNY");
 }
 
 }  // namespace

@@ -113,6 +113,20 @@ reward r to referrer once gives coupon 10 CNY
   EXPECT_EQ(recheck(), "none");
 }
 
+// A duration worked out from constants when compiling (2 * 7 days) is as fixed as a written one.
+TEST_F(Recheck, ADurationWorkedOutFromConstantsIsFollowed) {
+  compile(std::string(kReferrer) + R"(
+define window = 2 * 7 days
+referrer eligible when { recent: referrer.last_order_at >= now - window }
+reward r to referrer once gives coupon 10 CNY
+)");
+  // Holds up to 2027-01-05T09:00:00Z + 14 days.
+  eval(referrer("2027-01-05T09:00:00Z"), "2027-01-10T12:00:00Z");
+  EXPECT_TRUE(d_.referrer_eligible);
+  EXPECT_EQ(recheck(), "2027-01-19T09:00:01Z");
+  expect_turns_at_recheck(referrer("2027-01-05T09:00:00Z"), "2027-01-10T12:00:00Z");
+}
+
 TEST_F(Recheck, EachComparisonTurnsWhereItsAnswerChanges) {
   // now against 2027-01-01T00:00:00Z, written on either side. `<` holds until the instant and
   // `<=` until a second after it; `>=` holds from it and `>` from a second after; `==` turns at

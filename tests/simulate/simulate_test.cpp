@@ -267,8 +267,9 @@ TEST(Simulate, APendingRewardWithdrawnTakesNoPlaceAmongTheFirstRewarded) {
   EXPECT_EQ(s.num("/rewards/by_status/void/count"), 1);  // A's withdrawn 50
 }
 
-// A reward matched in both ledgers with another unit (a 20 % coupon against a 20 CNY coupon) is
-// changed; one given under a policy but void under the other is gained only where it was given.
+// A reward matched in both ledgers with another unit (a 20 % coupon valued at 20 CNY against a
+// 20 CNY coupon: the same kind, amount, value and status) is changed; one given under a policy
+// but void under the other is gained only where it was given.
 TEST(Simulate, BaselineCountsOnlyRewardsGivenAndComparesTheirUnit) {
   const std::string F = "tests/simulate/fixtures/";
   // one_reward.jsonl: C1 refers F1, whose 200 CNY order completes on 12-09.
@@ -276,6 +277,7 @@ TEST(Simulate, BaselineCountsOnlyRewardsGivenAndComparesTheirUnit) {
                        "--events", "tests/simulate/histories/one_reward.jsonl"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Summary s(r.out);
+  EXPECT_EQ(s.str("/comparison/cost_delta"), "0.00");
   EXPECT_EQ(s.num("/comparison/gained"), 0);
   EXPECT_EQ(s.num("/comparison/lost"), 0);
   EXPECT_EQ(s.num("/comparison/changed"), 1);
@@ -316,6 +318,17 @@ TEST(Simulate, DesignChecksLeaveOutReferralsOfIneligibleReferrers) {
   EXPECT_EQ(s.num("/design_checks/reward_share/below"), 0);
   EXPECT_EQ(s.num("/design_checks/reward_share/within"), 0);
   EXPECT_EQ(s.num("/design_checks/reward_share/above"), 0);
+}
+
+// many_conditions.refpol: `when pilot and enabled and ... and ...`, where pilot and enabled are
+// definitions of constants: four parts, each define one, however compiling works them out.
+TEST(Simulate, DesignChecksCountEveryAndedPartOfARule) {
+  auto r = run_refpol({"simulate", "--policy", "tests/simulate/fixtures/many_conditions.refpol", "--events",
+                       "tests/simulate/histories/one_reward.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.str("/design_checks/rules_with_many_conditions/0/rule"), "thanks");
+  EXPECT_EQ(s.num("/design_checks/rules_with_many_conditions/0/conditions"), 4);
 }
 
 TEST(Simulate, OutWritesTheSummaryTablesAndReport) {
