@@ -464,9 +464,11 @@ bool Simulation::feed(std::string_view text, std::size_t line) {
   last_ts_ = event_.ts;
   if (!first_ts_ && in_window) first_ts_ = event_.ts;
   if (!in_window) return true;
+  const std::vector<Index>& touched = world_.touched();
+  const std::vector<std::uint8_t>& changed = world_.touched_facts_changed();
   for (auto& runner : runners_) {
     const bool unread = event_.type == EventType::share && runner->shares_unread();
-    for (Index referrer : world_.touched()) runner->evaluate(referrer, event_.ts, unread);
+    for (std::size_t i = 0; i < touched.size(); ++i) runner->evaluate(touched[i], event_.ts, unread || changed[i] == 0);
   }
   return true;
 }

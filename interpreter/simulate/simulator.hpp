@@ -55,7 +55,8 @@ class Runner {
          bool reuse_decisions = true);
   // Decides for `referrer` as of `now` and records what changed in the ledger. `unread_change`:
   // the facts changed since the referrer's last evaluation only in fields the policy never reads
-  // (shares_unread()); then the last decision is reused when nothing else it depends on moved:
+  // (shares_unread()), or not at all (World::touched_facts_changed: only the time moved on);
+  // then the last decision is reused when nothing else it depends on moved:
   // no `now` comparison of it turned (recheck_at), and the campaign's counters are the same or
   // give the same decision (CounterChecks).
   void evaluate(Index referrer, const DateTime& now, bool unread_change = false);

@@ -67,8 +67,14 @@ bool World::is_referrer(Index c) const {
   return !k.referrals.empty() || k.community != kNone || k.organisation != kNone || !k.share_events.empty();
 }
 
-void World::touch(Index referrer) {
-  if (std::find(touched_.begin(), touched_.end(), referrer) == touched_.end()) touched_.push_back(referrer);
+void World::touch(Index referrer, bool facts_changed) {
+  const auto it = std::find(touched_.begin(), touched_.end(), referrer);
+  if (it == touched_.end()) {
+    touched_.push_back(referrer);
+    touched_changed_.push_back(facts_changed);
+  } else if (facts_changed) {
+    touched_changed_[static_cast<std::size_t>(it - touched_.begin())] = 1;
+  }
 }
 
 // A customer's facts change: their own (as a referrer) and those of whoever referred them, and
@@ -76,7 +82,9 @@ void World::touch(Index referrer) {
 void World::touch_customer_and_referrers(Index c, bool record_changed, bool counters_only) {
   Customer& k = customers_[c];
   if (record_changed) ++k.version;
-  if (is_referrer(c)) touch(c);
+  // Their own facts hold their record, not their orders: unchanged when the record is (but for
+  // the parts below, which touch them again if they are their own referrer, owner or organiser).
+  if (is_referrer(c)) touch(c, record_changed);
   for (Index r : k.referred_in) {
     referrals_[r].json.clear();
     ++referrals_[r].version;
@@ -150,6 +158,7 @@ bool World::apply(const Event& e, bool in_window, std::string& problem) {
 
 void World::apply(const Event& e, const Named& n, bool in_window) {
   touched_.clear();
+  touched_changed_.clear();
   // Ids are numbered as their vectors: adding one gives the index of the element added next.
   auto add_id = [](IdTable& ids, const std::string& id) {
     bool added;

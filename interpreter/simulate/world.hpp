@@ -125,6 +125,9 @@ class World {
   // The referrers whose facts the last applied event changed (docs/simulate.md, "How the replay
   // works"), without repeats.
   const std::vector<Index>& touched() const { return touched_; }
+  // By place in touched(): 0 where nothing of that referrer's facts changed, only the time moved
+  // on (a customer placing an order: their own record's counters move when it completes).
+  const std::vector<std::uint8_t>& touched_facts_changed() const { return touched_changed_; }
 
   // The facts document of `referrer` as JSON text, with `now` and the campaign counters given.
   // A reader that keeps parts parsed and puts them in itself has them left out: the `referrals`
@@ -176,7 +179,7 @@ class World {
   bool is_referrer(Index c) const;
 
  private:
-  void touch(Index referrer);
+  void touch(Index referrer, bool facts_changed = true);
   // `record_changed`: the customer's own `{...}` may have changed (not only their orders).
   // `counters_only`: nothing of the customer but their record's counters moved.
   void touch_customer_and_referrers(Index c, bool record_changed = true, bool counters_only = false);
@@ -195,6 +198,7 @@ class World {
   // Numbered as the vectors above: an id's number is its index.
   IdTable customer_ids_, referral_ids_, order_ids_, community_ids_, organisation_ids_;
   std::vector<Index> touched_;
+  std::vector<std::uint8_t> touched_changed_;
   std::string spare_;  // see forget_referral_json
 };
 

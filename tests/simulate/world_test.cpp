@@ -108,6 +108,29 @@ TEST(World, IdsWithEscapesUnicodeAndLength) {
 
 // A referrer with a referee, an order, a community, an organisation and a share: the whole
 // facts document, and what each event touched.
+// An order placed changes its customer's own facts in nothing (their record's counters move when
+// it completes): the customer is touched with no change, their referrer with one. A customer
+// who is their own referrer (a self-referral) is touched with a change.
+TEST(World, AnOrderPlacedChangesOnlyTheFactsOfWhoReferredItsCustomer) {
+  Replay r;
+  const std::vector<std::string> lines = {
+      R"({"id":"E1","ts":"2026-12-01T09:00:00+08:00","type":"customer","new":false,"customer":{"id":"C0","kind":"purchase","order_count":5,"total_spend":"100.00","shares":0}})",
+      R"({"id":"E2","ts":"2026-12-01T09:00:00+08:00","type":"customer","new":false,"customer":{"id":"C1","kind":"purchase","order_count":5,"total_spend":"100.00","shares":0}})",
+      R"({"id":"E3","ts":"2026-12-01T09:00:00+08:00","type":"customer","new":true,"customer":{"id":"F1","kind":"purchase","order_count":0,"total_spend":0,"shares":0}})",
+      R"({"id":"E4","ts":"2026-12-02T10:00:00+08:00","type":"referral_bound","referral":"R1","referrer":"C0","referee":"C1","channel":"link"})",
+      R"({"id":"E5","ts":"2026-12-02T10:00:00+08:00","type":"referral_bound","referral":"R2","referrer":"C1","referee":"F1","channel":"link"})",
+      R"({"id":"E6","ts":"2026-12-03T10:00:00+08:00","type":"order_placed","order":"O1","customer":"C1","amount":"99.50"})",
+  };
+  for (const std::string& line : lines) ASSERT_EQ(r.apply(line), "") << line;
+  // C1 (index 1) first, unchanged; then C0 (index 0), whose referral R1 has C1's new order.
+  EXPECT_EQ(r.world.touched(), (std::vector<Index>{1, 0}));
+  EXPECT_EQ(r.world.touched_facts_changed(), (std::vector<std::uint8_t>{0, 1}));
+  ASSERT_EQ(r.apply(R"({"id":"E7","ts":"2026-12-03T11:00:00+08:00","type":"referral_bound","referral":"R3","referrer":"C1","referee":"C1","channel":"link"})"), "");
+  ASSERT_EQ(r.apply(R"({"id":"E8","ts":"2026-12-03T12:00:00+08:00","type":"order_placed","order":"O2","customer":"C1","amount":"10.00"})"), "");
+  EXPECT_EQ(r.world.touched(), (std::vector<Index>{1, 0}));
+  EXPECT_EQ(r.world.touched_facts_changed(), (std::vector<std::uint8_t>{1, 1}));
+}
+
 TEST(World, FactsDocumentWrittenByHand) {
   Replay r;
   const std::vector<std::string> lines = {
