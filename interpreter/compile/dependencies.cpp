@@ -355,6 +355,41 @@ void analyse_dependencies(Program& p) {
   p.verdict_memo.keepable = fits_a_mask && only_the_referral && !verdict.now && !verdict.qualified &&
                             !verdict.wide_root && (verdict.roots & referrals_bit) == 0;
   p.verdict_memo.roots = verdict.roots & ~referrals_bit;
+  // The rest of the decision: whether any of it reads the list of referrals.
+  {
+    bool reads = referrals_bit == 0;  // past the 64 root fields a mask holds: assume so
+    auto use = [&](std::uint32_t node) {
+      if (node == kNoNode) return;
+      const Reads& r = a.of(node);
+      if ((r.roots & referrals_bit) != 0 || r.wide_root) reads = true;
+    };
+    auto grant = [&](const CompiledGrant& g) {
+      use(g.amount);
+      use(g.expiry_node);
+      use(g.valued_at);
+    };
+    for (const CompiledCondition& c : p.referrer_eligible) use(c.node);
+    for (const CompiledRule& r : p.rules) {
+      use(r.loop_list);
+      use(r.when);
+      use(r.measure);
+      grant(r.grant);
+      for (const CompiledTier& t : r.tiers) grant(t.grant);
+    }
+    for (const CompiledBoost& b : p.boosts) {
+      use(b.factor);
+      use(b.when);
+    }
+    for (const CompiledCap& c : p.caps) use(c.limit);
+    use(p.budget_total);
+    use(p.budget_spent);
+    use(p.payout);
+    grant(p.fallback);
+    for (std::size_t i = 0; i < p.outputs.size(); ++i) {
+      if (p.output_may_fail[i] != 0) use(p.outputs[i].second);
+    }
+    p.referrals_read_outside_verdicts = reads;
+  }
   // The fields of the referrer and the referee the verdict reads.
   std::int32_t referee_slot = -1;
   if (p.referrals_slot >= 0 && !p.policy.schema.records.empty()) {

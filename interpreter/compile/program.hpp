@@ -172,6 +172,12 @@ struct Program {
   // An evaluation that does not write its outputs (EvalOptions::write_outputs) works out only
   // these: the others cannot change its outcome.
   std::vector<std::uint8_t> output_may_fail;
+  // Whether anything but the referrals' verdicts (their conditions and settlement dates) reads
+  // the root `referrals` list: the referrer's eligibility, the rules, boosts, caps, budget and
+  // fallback, or an output that may fail. When nothing does, the rest of a decision sees the
+  // referrals only as `qualified_referrals` (and the void ones that would qualify): a referral
+  // that is not, and was not, one of those changes nothing but its own verdict.
+  bool referrals_read_outside_verdicts = true;
   // Whether a referral's verdict (its referee eligible, void and qualifies conditions, and its
   // settlement date) reads only the referral, constants and the root fields in `roots`: not
   // `now`, not `qualified_referrals`, not its position. Then ReferralMemo may keep it.

@@ -48,6 +48,11 @@ class Engine {
     if (p.referrer_slot >= 0) out_.referrer_id = string_field(p, facts_.root->fields[p.referrer_slot]);
     // Referrals first: `qualified_referrals` may decide the referrer's eligibility.
     referrals();
+    if (options_.verdicts_only) {
+      if (!m_.failed()) return true;
+      error = m_.error();
+      return false;
+    }
     m_.set_local(p.referral_local, Absent{});
     m_.set_local(p.position_local, Absent{});
     out_.referrer_eligible = conditions(p.referrer_eligible, "referrer eligible", out_.referrer_reasons, false);

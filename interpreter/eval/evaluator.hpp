@@ -100,6 +100,10 @@ struct EvalOptions {
   bool write_outputs = true;
   // Filled (cleared first) with how the decision depends on the campaign's counters.
   CounterChecks* counter_checks = nullptr;
+  // Only the referrals' verdicts (Decision::referrals, with the referrer's id) are worked out,
+  // and the evaluation stops there: for a caller that knows the rest of the decision stands
+  // while the verdicts do (refpol simulate, Program::referrals_read_outside_verdicts).
+  bool verdicts_only = false;
   // Rewards already paid, whose money `campaign.budget_spent` counts (with everything else paid
   // or pending, but for this referrer's pending rewards). The budget does not charge them again
   // and never withholds or replaces them; one the decision cancels (`void`) or finds expired gives

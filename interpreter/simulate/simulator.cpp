@@ -220,6 +220,48 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
   return index;
 }
 
+std::uint64_t Runner::roots_token(Index referrer) const {
+  // Customer::version moves with the record, the counters and the shares.
+  std::uint64_t h = world_.customers()[referrer].version;
+  for (const std::uint64_t t : {world_.community_token(referrer), world_.organisation_token(referrer)}) {
+    h = (h ^ t) * 0x9E3779B97F4A7C15ull + 0x7F4A7C15ull;
+  }
+  return h;
+}
+
+void Runner::keep_verdicts(PerReferrer& state, Index referrer, const DateTime& now) {
+  // The verdicts come in the order of the facts' referrals, which is the world's order.
+  // They are kept by referrer, in that order, so this loop reads and writes one array.
+  const std::vector<Index>& mine = world_.customers()[referrer].referrals;
+  std::vector<Verdict>& verdicts = state.verdicts;
+  for (std::size_t i = verdicts.size(); i < mine.size(); ++i) place_[mine[i]] = static_cast<std::uint32_t>(i);
+  if (verdicts.size() < mine.size()) verdicts.resize(mine.size());
+  for (std::size_t i = 0; i < decision_.referrals.size() && i < mine.size(); ++i) {
+    const ReferralVerdict& v = decision_.referrals[i];
+    Verdict& kept = verdicts[i];
+    kept.status = v.status;
+    if (v.status == ReferralStatus::qualified && !kept.qualified_at) kept.qualified_at = now;
+  }
+}
+
+bool Runner::verdicts_leave_decision(const PerReferrer& state, Index referrer) const {
+  const std::vector<Index>& mine = world_.customers()[referrer].referrals;
+  if (decision_.referrals.size() != mine.size()) return false;
+  auto quiet = [](ReferralStatus s) { return s == ReferralStatus::not_qualified || s == ReferralStatus::ineligible_referee; };
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    const ReferralStatus now_status = decision_.referrals[i].status;
+    const bool known = i < state.verdicts.size() && state.verdicts[i].status.has_value();
+    const bool changed = i >= state.versions_seen.size() || state.versions_seen[i] != world_.referrals()[mine[i]].version;
+    if (!changed) {
+      // Read as it was: its verdict is what it was (and kept by the memo).
+      if (!known || state.verdicts[i].status != now_status) return false;
+      continue;
+    }
+    if (!quiet(now_status) || (known && !quiet(*state.verdicts[i].status))) return false;
+  }
+  return true;
+}
+
 void Runner::schedule(const DateTime& when, Index referrer) {
   const Due d{when.utc_seconds, referrer};
   PerReferrer& state = referrers_[referrer];
@@ -251,7 +293,7 @@ void Runner::advance(const DateTime& t) {
   }
 }
 
-void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
+void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, bool after_event) {
   const std::size_t customers = world_.customers().size();
   while (referrers_.size() < customers) referrers_.emplace_back();
   PerReferrer& state = referrers_[referrer];
@@ -301,6 +343,17 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
       return;
     }
   }
+  // After an event (a look at a moment due schedules the next one, so it is always decided in
+  // full), only referrals changed (a referral bound, a friend's order placed), and the policy reads
+  // them only through their verdicts and the qualified ones: when no referral that changed is
+  // qualified (or void, which may still cancel rewards), now or at the last decision, that
+  // decision stands but for those verdicts, which are worked out alone (EvalOptions::
+  // verdicts_only; Program::referrals_read_outside_verdicts). The counters and `now` are
+  // checked as above.
+  const std::int64_t reuse_until = state.reuse_until;
+  const bool referrals_only = after_event && !unread_change && reuse_decisions_ && program_->verdict_memo.keepable &&
+                              !program_->referrals_read_outside_verdicts && now.utc_seconds < reuse_until &&
+                              state.roots_seen == roots_token(referrer) && same_counters();
   state.reuse_until = INT64_MIN;  // until this evaluation succeeds
   errors_.clear();
   EvalError error;
@@ -331,6 +384,22 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
     memo.roots_token = referrer_by_record_ ? k.record_version : k.version;
     options.memo = &memo;
   }
+  if (ok && referrals_only && builder_.whole_size() != 0) {
+    EvalOptions verdicts = options;
+    verdicts.verdicts_only = true;
+    verdicts.counter_checks = nullptr;  // the last decision's stand
+    verdicts.paid = nullptr;
+    EvalError ignored;  // a failure is the full evaluation's to report
+    if (refpol::evaluate(*program_, facts_, verdicts, scratch_, decision_, ignored) &&
+        verdicts_leave_decision(state, referrer)) {
+      keep_verdicts(state, referrer, now);
+      state.reuse_until = reuse_until;
+      state.size_bound = builder_.whole_size();
+      state.shares_bytes = world_.customers()[referrer].shares_json.size();
+      ++reused_;
+      return;
+    }
+  }
   if (ok) ok = refpol::evaluate(*program_, facts_, options, scratch_, decision_, error);
   if (!ok) {
     ++failed_;
@@ -345,17 +414,12 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change) {
     return;
   }
   state.eligible = decision_.referrer_eligible;
-  // The verdicts come in the order of the facts' referrals, which is the world's order.
-  // They are kept by referrer, in that order, so this loop reads and writes one array.
-  const std::vector<Index>& mine = world_.customers()[referrer].referrals;
-  std::vector<Verdict>& verdicts = state.verdicts;
-  for (std::size_t i = verdicts.size(); i < mine.size(); ++i) place_[mine[i]] = static_cast<std::uint32_t>(i);
-  if (verdicts.size() < mine.size()) verdicts.resize(mine.size());
-  for (std::size_t i = 0; i < decision_.referrals.size() && i < mine.size(); ++i) {
-    const ReferralVerdict& v = decision_.referrals[i];
-    Verdict& kept = verdicts[i];
-    kept.status = v.status;
-    if (v.status == ReferralStatus::qualified && !kept.qualified_at) kept.qualified_at = now;
+  keep_verdicts(state, referrer, now);
+  state.roots_seen = roots_token(referrer);
+  {
+    const std::vector<Index>& mine = world_.customers()[referrer].referrals;
+    state.versions_seen.resize(mine.size());
+    for (std::size_t i = 0; i < mine.size(); ++i) state.versions_seen[i] = world_.referrals()[mine[i]].version;
   }
   // Only the next moment this referrer's answer can change by itself is scheduled: the
   // evaluation then schedules the one after.
@@ -468,7 +532,9 @@ bool Simulation::feed(std::string_view text, std::size_t line) {
   const std::vector<std::uint8_t>& changed = world_.touched_facts_changed();
   for (auto& runner : runners_) {
     const bool unread = event_.type == EventType::share && runner->shares_unread();
-    for (std::size_t i = 0; i < touched.size(); ++i) runner->evaluate(touched[i], event_.ts, unread || changed[i] == 0);
+    for (std::size_t i = 0; i < touched.size(); ++i) {
+      runner->evaluate(touched[i], event_.ts, unread || changed[i] == 0, /*after_event=*/true);
+    }
   }
   return true;
 }

@@ -59,7 +59,9 @@ class Runner {
   // then the last decision is reused when nothing else it depends on moved:
   // no `now` comparison of it turned (recheck_at), and the campaign's counters are the same or
   // give the same decision (CounterChecks).
-  void evaluate(Index referrer, const DateTime& now, bool unread_change = false);
+  // `after_event`: the look follows an event that touched the referrer (not a moment they were
+  // due at, whose look schedules the next: that one is always decided in full).
+  void evaluate(Index referrer, const DateTime& now, bool unread_change = false, bool after_event = false);
   // Whether the policy never reads a `shares` field, and its facts have no `share_events`: a
   // share then changes nothing it reads.
   bool shares_unread() const { return shares_unread_; }
@@ -107,6 +109,9 @@ class Runner {
   // The entry of a reward to a recipient with an id, if the ledger has one.
   std::optional<std::uint32_t> find(const Reward& r, std::uint32_t place, Index owner);
   void schedule(const DateTime& when, Index referrer);
+  // Changes whenever anything of `referrer`'s facts but their referrals may: their record and
+  // counters (and so their shares), their community, their organisation.
+  std::uint64_t roots_token(Index referrer) const;
   void set_status(LedgerEntry& e, RewardStatus status);
   // Expires `e` when it is granted, no longer listed by its owner's last decision, and past its
   // `expires_at` at `now`; whether it did.
@@ -172,6 +177,10 @@ class Runner {
     std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
     bool rewarded = false;                 // paid a reward as the referrer (set_status)
     bool eligible = false;                 // in their last decision
+    // As of their last decision worked out in full: a token of their own part of the facts
+    // (referrals aside: roots_token()) and each referral's Referral::version.
+    std::uint64_t roots_seen = 0;
+    std::vector<std::uint32_t> versions_seen;
     std::int32_t due_offset = 0;           // the offset to show their next due time in
     std::vector<std::int64_t> due;         // the moments (utc seconds) they are due at, in due_
     std::vector<std::uint32_t> owned;      // their ledger entries
@@ -196,6 +205,11 @@ class Runner {
     // policy does not read), and the length of their shares' text when that was worked out.
     std::size_t size_bound = 0, shares_bytes = 0;
   };
+  // After a decision (or its verdicts alone): the verdicts kept for `referrer`'s referrals.
+  void keep_verdicts(PerReferrer& state, Index referrer, const DateTime& now);
+  // Whether the verdicts just worked out (decision_.referrals) leave `referrer`'s last decision
+  // standing: the referrals that changed since it are not qualified (nor void), and were not.
+  bool verdicts_leave_decision(const PerReferrer& state, Index referrer) const;
   // Elements never move: growing it with the customers moves nothing (a std::vector of them,
   // tens of MB, was moved into new memory, faulted in page by page, at each doubling).
   StableVector<PerReferrer> referrers_;

@@ -90,7 +90,8 @@ TEST(ReusedDecisions, ReplaysGiveTheSameOutputsWithAndWithout) {
 //   (C's), as now: it is reused.
 // Evaluations: 15 for events (4 bindings, 4 orders placed, 3 completions by A, B and C, B's
 // refund, C's share, D's completion, A's share), 4 due (A 12-11, B 12-12, C 12-13, D 12-16),
-// 4 at the end: 23, one of them reused.
+// 4 at the end: 23. Five of them reused: A's share, and the four orders placed on 12-03, which
+// change only a referral that is not qualified before or after (its order is not completed).
 // The same with the campaign record extended by a field (budget_order_extended.refpol): the
 // counters are not followed there, so C's decision is not reused either.
 TEST(ReusedDecisions, AShareSeesTheBudgetFreedSince) {
@@ -127,7 +128,7 @@ TEST(ReusedDecisions, AShareSeesTheBudgetFreedSince) {
     EXPECT_EQ(status_of("C"), "granted");
     EXPECT_EQ(status_of("D"), "withheld");
     const std::string summary = sim.summary_json();
-    EXPECT_NE(summary.find(R"("evaluations": 23, "reused_decisions": 1,)"), std::string::npos) << summary;
+    EXPECT_NE(summary.find(R"("evaluations": 23, "reused_decisions": 5,)"), std::string::npos) << summary;
   }
 }
 
@@ -159,6 +160,40 @@ TEST(ReusedDecisions, SharesThatTakeTheFactsPastTheirLimitAreNotHidden) {
   // From the share that passes the limit to the last, and the final look.
   EXPECT_GT(std::stoi(m[1].str()), 10);
   EXPECT_LT(std::stoi(m[1].str()), 40);
+}
+
+// A decision stands while only referrals that are not qualified change (a referral bound, a
+// friend's order placed), unless the policy reads the list of referrals itself
+// (Program::referrals_read_outside_verdicts). two_bindings.jsonl: C1 binds R1 on 12-08, F1
+// places an order on 12-09 (not completed), C1 binds R2 on 12-10, F2 places an order on 12-12.
+// count_bound.refpol rewards two referrals bound: on 12-10, at the binding, although R2 is not
+// qualified (not at the last look, on 12-12).
+TEST(ReusedDecisions, AReferralNotQualifiedChangesNothingUnlessThePolicyReadsTheList) {
+  auto flag = [](const std::string& policy) {
+    CompileResult p = compile_file((testing::source_dir() / policy).string());
+    EXPECT_TRUE(p.program) << policy;
+    return p.program && p.program->referrals_read_outside_verdicts;
+  };
+  EXPECT_FALSE(flag("policies/old-friends/policy.refpol"));
+  EXPECT_TRUE(flag("tests/simulate/fixtures/count_bound.refpol"));
+  const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories/two_bindings.jsonl");
+  std::vector<std::string> lines;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = text.find('\n', start);
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  for (bool reuse : {true, false}) {
+    const Outputs out = replay(lines, "tests/simulate/fixtures/count_bound.refpol", "", reuse);
+    EXPECT_NE(out.rewards.find("count-bound/two_friends/referrer:C1/once,referrer,C1,two_friends,,cash,10.00,CNY,10.00,"
+                               "granted,,2026-12-10T10:00:00+08:00"),
+              std::string::npos)
+        << out.rewards;
+  }
+  // Under old-friends, F1's order placed, R2's binding and F2's order leave C1's decision
+  // standing: reused.
+  const Outputs old_friends = replay(lines, "policies/old-friends/policy.refpol", "", true);
+  EXPECT_EQ(old_friends.reused, 3u);
 }
 
 TEST(ReusedDecisions, OnlyPoliciesThatReadNoSharesIgnoreThem) {
