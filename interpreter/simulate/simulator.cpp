@@ -220,13 +220,8 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
   return index;
 }
 
-std::uint64_t Runner::roots_token(Index referrer) const {
-  // Customer::version moves with the record, the counters and the shares.
-  std::uint64_t h = world_.customers()[referrer].version;
-  for (const std::uint64_t t : {world_.community_token(referrer), world_.organisation_token(referrer)}) {
-    h = (h ^ t) * 0x9E3779B97F4A7C15ull + 0x7F4A7C15ull;
-  }
-  return h;
+Runner::Roots Runner::roots(Index referrer) const {
+  return Roots{world_.customers()[referrer].version, world_.community_token(referrer), world_.organisation_token(referrer)};
 }
 
 void Runner::keep_verdicts(PerReferrer& state, Index referrer, const DateTime& now) {
@@ -353,7 +348,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   const std::int64_t reuse_until = state.reuse_until;
   const bool referrals_only = after_event && !unread_change && reuse_decisions_ && program_->verdict_memo.keepable &&
                               !program_->referrals_read_outside_verdicts && now.utc_seconds < reuse_until &&
-                              state.roots_seen == roots_token(referrer) && same_counters();
+                              state.roots_seen == roots(referrer) && same_counters();
   state.reuse_until = INT64_MIN;  // until this evaluation succeeds
   errors_.clear();
   EvalError error;
@@ -415,7 +410,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   }
   state.eligible = decision_.referrer_eligible;
   keep_verdicts(state, referrer, now);
-  state.roots_seen = roots_token(referrer);
+  state.roots_seen = roots(referrer);
   {
     const std::vector<Index>& mine = world_.customers()[referrer].referrals;
     state.versions_seen.resize(mine.size());

@@ -109,9 +109,15 @@ class Runner {
   // The entry of a reward to a recipient with an id, if the ledger has one.
   std::optional<std::uint32_t> find(const Reward& r, std::uint32_t place, Index owner);
   void schedule(const DateTime& when, Index referrer);
-  // Changes whenever anything of `referrer`'s facts but their referrals may: their record and
-  // counters (and so their shares), their community, their organisation.
-  std::uint64_t roots_token(Index referrer) const;
+  // What changes whenever anything of a referrer's facts but their referrals may: their
+  // Customer::version (record, counters, shares), their community's and their organisation's
+  // tokens. Compared whole: a mix of them could come out the same after all moved.
+  struct Roots {
+    std::uint32_t version = 0;
+    std::uint64_t community = 0, organisation = 0;
+    bool operator==(const Roots&) const = default;
+  };
+  Roots roots(Index referrer) const;
   void set_status(LedgerEntry& e, RewardStatus status);
   // Expires `e` when it is granted, no longer listed by its owner's last decision, and past its
   // `expires_at` at `now`; whether it did.
@@ -178,8 +184,8 @@ class Runner {
     bool rewarded = false;                 // paid a reward as the referrer (set_status)
     bool eligible = false;                 // in their last decision
     // As of their last decision worked out in full: a token of their own part of the facts
-    // (referrals aside: roots_token()) and each referral's Referral::version.
-    std::uint64_t roots_seen = 0;
+    // (referrals aside: roots()) and each referral's Referral::version.
+    Roots roots_seen;
     std::vector<std::uint32_t> versions_seen;
     std::int32_t due_offset = 0;           // the offset to show their next due time in
     std::vector<std::int64_t> due;         // the moments (utc seconds) they are due at, in due_

@@ -196,6 +196,41 @@ TEST(ReusedDecisions, AReferralNotQualifiedChangesNothingUnlessThePolicyReadsThe
   EXPECT_EQ(old_friends.reused, 3u);
 }
 
+// What stands for a referrer's own part of the facts (their record's version, their community's
+// and organisation's) is compared whole: after a share that was not read moved one of them, an
+// event that moves another must not look like no change. member_joins.jsonl: C0 owns G1, shares
+// (reused), then M1 joins: member_welcome.refpol welcomes M1 (30 CNY) at once. owner_orders.jsonl:
+// R owns G, M joins and shares (reused), then R's order completes: ordered_once.refpol thanks R
+// (10 CNY) on 12-04, before the refund of 12-06.
+TEST(ReusedDecisions, AChangeOfTheReferrersOwnFactsIsNeverMistakenForNone) {
+  const struct {
+    const char *policy, *history, *reward;
+  } cases[] = {
+      {"member_welcome", "member_joins", "roots-xor/welcome/m:M1/M1,m,M1,welcome,,cash,30.00,CNY,30.00,granted,,2026-12-03T10:00:00+08:00"},
+      {"ordered_once", "owner_orders",
+       "roots-xor-record/thanks/referrer:R/once,referrer,R,thanks,,cash,10.00,CNY,10.00,granted,,2026-12-04T10:00:00+08:00"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.policy);
+    const std::string text =
+        testing::read_text(testing::source_dir() / "tests/simulate/histories" / (std::string(c.history) + ".jsonl"));
+    std::vector<std::string> lines;
+    for (std::size_t start = 0; start < text.size();) {
+      const std::size_t end = text.find('\n', start);
+      lines.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+    const std::string policy = "tests/simulate/fixtures/" + std::string(c.policy) + ".refpol";
+    const Outputs reused = replay(lines, policy, "", true);
+    const Outputs fresh = replay(lines, policy, "", false);
+    EXPECT_GE(reused.reused, 1u);  // the share
+    EXPECT_NE(reused.rewards.find(c.reward), std::string::npos) << reused.rewards;
+    EXPECT_EQ(reused.rewards, fresh.rewards);
+    EXPECT_EQ(reused.daily, fresh.daily);
+    EXPECT_EQ(reused.summary, fresh.summary);
+  }
+}
+
 TEST(ReusedDecisions, OnlyPoliciesThatReadNoSharesIgnoreThem) {
   auto unread = [](const std::string& policy) {
     CompileResult p = compile_file((testing::source_dir() / policy).string());
