@@ -12,7 +12,6 @@
 //   fails at evaluation, where and as it did.
 // - The folded node keeps its operands: explanations still list the definitions it read, and
 //   the other analyses see what they saw. Definition nodes themselves are never replaced.
-#include <optional>
 #include <vector>
 
 #include "interpreter/compile/dependencies.hpp"

@@ -315,6 +315,29 @@ class Failures {
 
 }  // namespace
 
+void for_each_reward_expression(const Program& p, const std::function<void(std::uint32_t)>& use) {
+  auto grant = [&](const CompiledGrant& g) {
+    use(g.amount);
+    use(g.expiry_node);
+    use(g.valued_at);
+  };
+  use(p.payout);
+  for (const CompiledRule& r : p.rules) {
+    use(r.loop_list);
+    use(r.when);
+    use(r.measure);
+    grant(r.grant);
+    for (const CompiledTier& t : r.tiers) grant(t.grant);
+  }
+  for (const CompiledBoost& b : p.boosts) {
+    use(b.factor);
+    use(b.when);
+  }
+  for (const CompiledCap& c : p.caps) use(c.limit);
+  use(p.budget_total);
+  grant(p.fallback);
+}
+
 void analyse_dependencies(Program& p) {
   Failures failures(p);
   p.output_may_fail.assign(p.outputs.size(), 1);
@@ -363,28 +386,9 @@ void analyse_dependencies(Program& p) {
       const Reads& r = a.of(node);
       if ((r.roots & referrals_bit) != 0 || r.wide_root) reads = true;
     };
-    auto grant = [&](const CompiledGrant& g) {
-      use(g.amount);
-      use(g.expiry_node);
-      use(g.valued_at);
-    };
     for (const CompiledCondition& c : p.referrer_eligible) use(c.node);
-    for (const CompiledRule& r : p.rules) {
-      use(r.loop_list);
-      use(r.when);
-      use(r.measure);
-      grant(r.grant);
-      for (const CompiledTier& t : r.tiers) grant(t.grant);
-    }
-    for (const CompiledBoost& b : p.boosts) {
-      use(b.factor);
-      use(b.when);
-    }
-    for (const CompiledCap& c : p.caps) use(c.limit);
-    use(p.budget_total);
+    for_each_reward_expression(p, use);
     use(p.budget_spent);
-    use(p.payout);
-    grant(p.fallback);
     for (std::size_t i = 0; i < p.outputs.size(); ++i) {
       if (p.output_may_fail[i] != 0) use(p.outputs[i].second);
     }

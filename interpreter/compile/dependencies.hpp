@@ -1,5 +1,8 @@
 // What the parts of a compiled policy read (dependencies.cpp), for values evaluation may keep.
 #pragma once
+#include <cstdint>
+#include <functional>
+
 #include "interpreter/compile/program.hpp"
 
 namespace refpol {
@@ -7,6 +10,13 @@ namespace refpol {
 // Works out once, when compiling, the operations whose operands are all constants
 // (constants.cpp). compile() calls it first.
 void fold_constants(Program& p);
+
+// Calls `use` on each expression the rewards of a decision work out: each rule's loop list,
+// `when` and tier measure, each grant's amount, expiry and `valued at` (the fallback's too),
+// each boost's factor and `when`, each cap's limit, the budget's total and the payout date. Not
+// the verdicts, the referrer's eligibility, the budget's spent or the outputs, which the
+// analyses treat each their own way.
+void for_each_reward_expression(const Program& p, const std::function<void(std::uint32_t)>& use);
 
 // Fills Program::define_cacheable, call_memoizable, output_may_fail and verdict_memo. compile()
 // calls it.

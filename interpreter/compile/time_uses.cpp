@@ -65,26 +65,8 @@ class TimeUses {
     for (const auto* group : {&p_.referrer_eligible, &p_.referee_eligible, &p_.qualifies, &p_.voids}) {
       for (const CompiledCondition& c : *group) root(c.node);
     }
-    auto grant = [&](const CompiledGrant& g) {
-      root(g.amount);
-      root(g.expiry_node);
-      root(g.valued_at);
-    };
     root(p_.settles);
-    root(p_.payout);
-    for (const CompiledRule& r : p_.rules) {
-      root(r.loop_list);
-      root(r.when);
-      root(r.measure);
-      grant(r.grant);
-      for (const CompiledTier& t : r.tiers) grant(t.grant);
-    }
-    for (const CompiledBoost& b : p_.boosts) {
-      root(b.factor);
-      root(b.when);
-    }
-    for (const CompiledCap& c : p_.caps) root(c.limit);
-    root(p_.budget_total);
+    for_each_reward_expression(p_, root);
     // The budget's spent as the counter itself: the engine notes what the outcome needs of it.
     if (p_.budget_spent != kNoNode && of(p_.budget_spent) == kCounter &&
         counter_field(p_.budget_spent) == p_.campaign_spent_field) {
@@ -92,7 +74,6 @@ class TimeUses {
     } else {
       root(p_.budget_spent);
     }
-    grant(p_.fallback);
     // An output may hold a counter or a value made from one: written, it changes with them (the
     // engine says so); worked out but not written, only whether it fails matters, which the
     // machine notes.

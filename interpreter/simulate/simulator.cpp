@@ -224,7 +224,7 @@ Runner::Roots Runner::roots(Index referrer) const {
   return Roots{world_.customers()[referrer].version, world_.community_token(referrer), world_.organisation_token(referrer)};
 }
 
-void Runner::keep_verdicts(PerReferrer& state, Index referrer, const DateTime& now) {
+void Runner::store_verdicts(PerReferrer& state, Index referrer, const DateTime& now) {
   // The verdicts come in the order of the facts' referrals, which is the world's order.
   // They are kept by referrer, in that order, so this loop reads and writes one array.
   const std::vector<Index>& mine = world_.customers()[referrer].referrals;
@@ -387,7 +387,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
     EvalError ignored;  // a failure is the full evaluation's to report
     if (refpol::evaluate(*program_, facts_, verdicts, scratch_, decision_, ignored) &&
         verdicts_leave_decision(state, referrer)) {
-      keep_verdicts(state, referrer, now);
+      store_verdicts(state, referrer, now);
       state.reuse_until = reuse_until;
       state.size_bound = builder_.whole_size();
       state.shares_bytes = world_.customers()[referrer].shares_json.size();
@@ -409,7 +409,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
     return;
   }
   state.eligible = decision_.referrer_eligible;
-  keep_verdicts(state, referrer, now);
+  store_verdicts(state, referrer, now);
   state.roots_seen = roots(referrer);
   {
     const std::vector<Index>& mine = world_.customers()[referrer].referrals;

@@ -183,7 +183,7 @@ class Runner {
     std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
     bool rewarded = false;                 // paid a reward as the referrer (set_status)
     bool eligible = false;                 // in their last decision
-    // As of their last decision worked out in full: a token of their own part of the facts
+    // As of their last decision worked out in full: what stands for their own part of the facts
     // (referrals aside: roots()) and each referral's Referral::version.
     Roots roots_seen;
     std::vector<std::uint32_t> versions_seen;
@@ -212,7 +212,7 @@ class Runner {
     std::size_t size_bound = 0, shares_bytes = 0;
   };
   // After a decision (or its verdicts alone): the verdicts kept for `referrer`'s referrals.
-  void keep_verdicts(PerReferrer& state, Index referrer, const DateTime& now);
+  void store_verdicts(PerReferrer& state, Index referrer, const DateTime& now);
   // Whether the verdicts just worked out (decision_.referrals) leave `referrer`'s last decision
   // standing: the referrals that changed since it are not qualified (nor void), and were not.
   bool verdicts_leave_decision(const PerReferrer& state, Index referrer) const;

@@ -402,7 +402,7 @@ std::string Simulation::summary_json() const {
   };
   // Only rewards given (granted, pending or expired) count: one void or withheld in a ledger
   // was not given there.
-  auto given = [](const LedgerEntry* e) { return e != nullptr && (e->committed() || e->status == RewardStatus::expired); };
+  auto given = [](const LedgerEntry* e) { return e != nullptr && counts_as_given(e->status); };
   auto same_terms = [](const LedgerEntry& x, const LedgerEntry& y) {
     return x.kind == y.kind && x.status == y.status && x.has_amount == y.has_amount && compare(x.amount, y.amount) == 0 &&
            x.unit == y.unit && x.value.has_value() == y.value.has_value() && (!x.value || compare(*x.value, *y.value) == 0);

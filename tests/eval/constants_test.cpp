@@ -51,8 +51,8 @@ std::string output_json(const Decision& d, std::string_view name) {
   return "(none)";
 }
 
-TEST(Constants, OperationsOnConstantsAreWorkedOutWhenCompiled) {
-  auto p = compiled(R"(
+// Outputs on constants, definitions of them and facts.
+const std::string kOutputs = R"(
 define campaign_budget = 500000 CNY
 define incentive = campaign_budget * 60%
 output incentive = incentive
@@ -64,8 +64,10 @@ output small = not (3 > 2)
 output least_of = least(campaign_budget, 20 CNY)
 output doubled = referrer.order_count * 2
 output joined = "a" + "b"
-output broken = 1 / 0
-)");
+)";
+
+TEST(Constants, OperationsOnConstantsAreWorkedOutWhenCompiled) {
+  auto p = compiled(kOutputs + "output broken = 1 / 0\n");
   ASSERT_TRUE(p);
   // Folded: arithmetic and comparisons on constants and definitions of them.
   for (const char* name : {"promotion", "fortnight", "later", "small"}) EXPECT_EQ(output_op(*p, name), Op::constant) << name;
@@ -88,17 +90,7 @@ output broken = 1 / 0
 }
 
 TEST(Constants, FoldedValuesAreTheValuesEvaluationGave) {
-  auto p = compiled(R"(
-define campaign_budget = 500000 CNY
-define incentive = campaign_budget * 60%
-output incentive = incentive
-output promotion = campaign_budget * 20%
-output fortnight = 2 * 7 days
-output later = 2026-12-01 + 1 month
-output big = 3 > 2 and not (1 == 2)
-output doubled = referrer.order_count * 2
-output joined = "a" + "b"
-)");
+  auto p = compiled(kOutputs);
   ASSERT_TRUE(p);
   Decision d;
   EvalError error;

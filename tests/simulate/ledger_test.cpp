@@ -55,16 +55,7 @@ std::string summary_field(const std::string& summary, const std::string& pattern
   return m[1].str();
 }
 
-std::vector<std::string> history_lines(const std::string& history) {
-  const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories" / history);
-  std::vector<std::string> lines;
-  for (std::size_t start = 0; start < text.size();) {
-    const std::size_t end = text.find('\n', start);
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
+using testing_replay::history_lines;
 
 // The replay to the end of 2026-12-31 (Asia/Shanghai), or to `until`, bad events skipped.
 testing_replay::Outputs replay(const std::vector<std::string>& lines, const std::string& policy, bool reuse,

@@ -30,4 +30,16 @@ inline Outputs replay(const std::vector<std::string>& lines, const std::string& 
   return Outputs{sim.summary_json(), sim.rewards_csv(), sim.referrers_csv(), sim.leaderboard_csv(), sim.daily_csv()};
 }
 
+// The lines of tests/simulate/histories/`history`.
+inline std::vector<std::string> history_lines(const std::string& history) {
+  const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories" / history);
+  std::vector<std::string> lines;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = text.find('\n', start);
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
 }  // namespace refpol::sim::testing_replay

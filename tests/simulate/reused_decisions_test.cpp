@@ -176,13 +176,7 @@ TEST(ReusedDecisions, AReferralNotQualifiedChangesNothingUnlessThePolicyReadsThe
   };
   EXPECT_FALSE(flag("policies/old-friends/policy.refpol"));
   EXPECT_TRUE(flag("tests/simulate/fixtures/count_bound.refpol"));
-  const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories/two_bindings.jsonl");
-  std::vector<std::string> lines;
-  for (std::size_t start = 0; start < text.size();) {
-    const std::size_t end = text.find('\n', start);
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
+  const std::vector<std::string> lines = testing_replay::history_lines("two_bindings.jsonl");
   for (bool reuse : {true, false}) {
     const Outputs out = replay(lines, "tests/simulate/fixtures/count_bound.refpol", "", reuse);
     EXPECT_NE(out.rewards.find("count-bound/two_friends/referrer:C1/once,referrer,C1,two_friends,,cash,10.00,CNY,10.00,"
@@ -212,14 +206,7 @@ TEST(ReusedDecisions, AChangeOfTheReferrersOwnFactsIsNeverMistakenForNone) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.policy);
-    const std::string text =
-        testing::read_text(testing::source_dir() / "tests/simulate/histories" / (std::string(c.history) + ".jsonl"));
-    std::vector<std::string> lines;
-    for (std::size_t start = 0; start < text.size();) {
-      const std::size_t end = text.find('\n', start);
-      lines.push_back(text.substr(start, end - start));
-      start = end + 1;
-    }
+    const std::vector<std::string> lines = testing_replay::history_lines(std::string(c.history) + ".jsonl");
     const std::string policy = "tests/simulate/fixtures/" + std::string(c.policy) + ".refpol";
     const Outputs reused = replay(lines, policy, "", true);
     const Outputs fresh = replay(lines, policy, "", false);
