@@ -302,5 +302,34 @@ TEST(Ledger, AnotherReferrersPaidRewardIsTheirsToCount) {
   }
 }
 
+// shared_expiry.jsonl: P and Q own a community each; M joins both, so the reward to M is one key,
+// P's entry. The budget is 30 CNY.
+//   12-02 10:00 Q's friend F completes: Q's 30 CNY, pending until 12-09 (30 spent).
+//   12-02 11:00 M joins P's community: P's coupon to M is withheld (budget).
+//   12-02 13:00 P completes two orders (5): no longer eligible, P's decision lists nothing.
+//   12-03 10:00 F's order is refunded: Q's pending reward is withdrawn (void), 30 CNY freed.
+//   12-03 12:00 M joins Q's community: Q's decision grants the coupon under P's key, valid for a
+//               day (to 12-04 12:00).
+//   12-03 14:00 Q completes two orders: no longer eligible, Q's decision lists nothing.
+//   12-05 10:00 P shares and is looked at: the coupon, granted, listed by neither, is past its
+//               expiry: expired, and no longer charged.
+// P must look again at an entry of theirs that another referrer's decision changed: a ledger that
+// looked only at the entries its owner's decisions listed would leave the coupon granted and
+// 30 CNY spent.
+TEST(Ledger, AnEntryAnotherReferrerGrantedStillExpiresForItsOwner) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("shared_expiry.jsonl", "shared_expiry.refpol", reuse);
+    std::map<std::string, Row> rows = rows_by_recipient(out.rewards);
+    ASSERT_EQ(rows.size(), 2u) << out.rewards;
+    EXPECT_EQ(rows["Q"].status + " " + rows["Q"].reason, "void withdrawn");
+    EXPECT_EQ(rows["M"].kind + " " + rows["M"].amount + " " + rows["M"].status, "coupon 30.00 expired");
+    EXPECT_NE(out.rewards.find(",2026-12-02T11:00:00+08:00,2026-12-03T12:00:00+08:00,,2026-12-04T12:00:00+08:00,"),
+              std::string::npos)
+        << out.rewards;
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "0.00");
+  }
+}
+
 }  // namespace
 }  // namespace refpol::sim
