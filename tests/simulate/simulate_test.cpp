@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "tests/support/test_support.hpp"
@@ -350,6 +351,31 @@ TEST(Simulate, OutWritesTheSummaryTablesAndReport) {
   const std::string daily = read_text(dir / "daily.csv");
   EXPECT_TRUE(contains(daily, "\n2026-12-17,0,0,2,150.00,200.00\n")) << daily;
   EXPECT_TRUE(contains(read_text(dir / "report.html"), "old-friends"));
+  fs::remove_all(dir);
+}
+
+// one_reward.jsonl with the referrer's id `C,"1"`: a field holding a comma or a quote is quoted,
+// its quotes doubled (RFC 4180), in every table. The 50 CNY thanks is decided when the order
+// completes (12-09 10:00) and granted 7 days later.
+TEST(Simulate, CsvFieldsWithCommasAndQuotesAreQuoted) {
+  fs::path dir = fs::temp_directory_path() / ("refpol-sim-csv-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string history = read_text(source_dir() / "tests/simulate/histories/one_reward.jsonl");
+  for (std::size_t at; (at = history.find("\"C1\"")) != std::string::npos;) history.replace(at, 4, R"("C,\"1\"")");
+  {
+    std::ofstream(dir / "history.jsonl") << history;
+  }
+  auto r = run_refpol({"simulate", "--policy", "tests/simulate/fixtures/compare_one.refpol", "--events",
+                       (dir / "history.jsonl").string(), "--to", "2026-12-31", "--out", (dir / "out").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_text(dir / "out/rewards.csv"),
+            "key,recipient_role,recipient_id,rule,tier,kind,amount,unit,value,status,reason,first_decided_at,"
+            "granted_at,settles_at,expires_at,clawback\n"
+            R"("thanks/thanks/referrer:C,""1""/R1",referrer,"C,""1""",thanks,,cash,50.00,CNY,50.00,granted,,)"
+            "2026-12-09T10:00:00+08:00,2026-12-16T10:00:00+08:00,2026-12-16T10:00:00+08:00,,\n");
+  EXPECT_EQ(read_text(dir / "out/referrers.csv"), "referrer,bound,qualified,rewards,total_value\n\"C,\"\"1\"\"\",1,1,1,50.00\n");
+  EXPECT_EQ(read_text(dir / "out/leaderboard.csv"), "month,rank,referrer,qualified\n2026-12,1,\"C,\"\"1\"\"\",1\n");
   fs::remove_all(dir);
 }
 
