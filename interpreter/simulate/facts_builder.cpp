@@ -172,7 +172,17 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
       by_shares && rest.done && rest.by_shares && rest.shares == shares && rest.caller_fills == fills;
   if (!same_rest) world_.facts_json(referrer, kPlaceholderNow, kPlaceholderBudget, 0, text_, parts);
   const std::size_t rest_size = same_rest ? rest.text.size() : text_.size();
-  const std::string now_text = to_string(now);
+  // `now` is mostly the same for the referrers one event touches: its text and what the loader
+  // reads back from it are kept.
+  if (!now_kept_ || now_in_.utc_seconds != now.utc_seconds || now_in_.offset_seconds != now.offset_seconds) {
+    now_kept_ = true;
+    now_in_ = now;
+    now_text_.clear();
+    append_datetime(now_text_, now);
+    std::string problem;
+    now_loads_ = parse_datetime(now_text_, *ctx_.zone, now_read_, problem);
+  }
+  const std::string& now_text = now_text_;
   char rank[24];
   const auto rank_size =
       static_cast<std::size_t>(std::to_chars(rank, rank + sizeof rank, rewarded_referrers).ptr - rank);
@@ -218,9 +228,8 @@ bool FactsBuilder::build_from_parts(Index referrer, const DateTime& now,
   rest.shares = shares;
   if (kept == nullptr) return false;
   // `now` as the loader reads it, and the campaign as it stands in the whole text (depth 2).
-  DateTime now_read;
-  std::string problem;
-  if (!parse_datetime(now_text, *ctx_.zone, now_read, problem)) return false;
+  if (!now_loads_) return false;
+  const DateTime now_read = now_read_;
   const RecordV* campaign = nullptr;
   if (campaign_spent_slot_ >= 0) {
     out.reset();

@@ -128,6 +128,10 @@ class FactsBuilder {
   } counters_;
   bool set_counters(const Customer& k, const RecordV& record);
   std::string time_text_;
+  // The last `now` given to build_from_parts, its text, and what load_facts_json reads from it.
+  bool now_kept_ = false, now_loads_ = false;
+  DateTime now_in_, now_read_;
+  std::string now_text_;
   // Where the schema lets referrals be put together from pieces (and the referrer be one), the
   // slots of the referral's referee, first order and orders, and of the root's referrer; -1 if
   // it does not.
