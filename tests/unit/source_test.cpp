@@ -91,10 +91,11 @@ TEST(Render, JsonHasPositionsAndEscapes) {
 }
 
 // json_plain_prefix stops at the first `"`, `\` or control character wherever it stands in
-// its block of eight, and at no other byte: space, DEL and UTF-8 bytes are plain.
+// its block of sixteen or eight, or among the last bytes, and at no other byte: space, DEL and
+// UTF-8 bytes are plain.
 TEST(Render, JsonPlainPrefixStopsAtTheFirstByteToEscape) {
   for (char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
-    for (std::size_t length : {1u, 7u, 8u, 9u, 16u, 23u}) {
+    for (std::size_t length : {1u, 7u, 8u, 9u, 12u, 15u, 16u, 17u, 23u, 31u, 32u, 40u}) {
       for (std::size_t at = 0; at < length; ++at) {
         std::string text(length, 'a');
         text[at] = special;
@@ -106,8 +107,18 @@ TEST(Render, JsonPlainPrefixStopsAtTheFirstByteToEscape) {
       }
     }
   }
+  // Two to escape: the first counts, in the last bytes too (which overlap the block before).
+  for (std::size_t length : {9u, 12u, 15u, 17u, 23u, 31u, 33u}) {
+    std::string text(length, 'a');
+    text[length - 1] = '"';
+    text[length - 2] = '\n';
+    EXPECT_EQ(json_plain_prefix(text), length - 2) << length;
+  }
   const std::string plain = std::string("  \x7f\x80\xff ") + "老友荐新邻 0123456789 ~!";
   EXPECT_EQ(json_plain_prefix(plain), plain.size());
+  for (std::size_t length = 0; length <= plain.size(); ++length) {
+    EXPECT_EQ(json_plain_prefix(std::string_view(plain).substr(0, length)), length);
+  }
   EXPECT_EQ(json_plain_prefix(""), 0u);
   EXPECT_EQ(json_escape("a\"b\\c\nd\x01" "e"), "a\\\"b\\\\c\\nd\\u0001e");
 }
