@@ -108,6 +108,33 @@ TEST(Calendar, ParseDateIsStrict) {
   EXPECT_EQ(d.days, 77);
 }
 
+// parse_date and to_string keep the last date they read or wrote: the same date again, another
+// one, a bad one after a good one, and back, each give what they give alone, on each thread.
+TEST(Calendar, TheLastDateKeptChangesNoAnswer) {
+  auto check = [] {
+    Date d;
+    for (int round = 0; round < 2; ++round) {
+      ASSERT_TRUE(parse_date("2026-12-01", d));
+      EXPECT_EQ(d.days, 20788);
+      ASSERT_TRUE(parse_date("2026-12-01", d));
+      EXPECT_EQ(d.days, 20788);
+      EXPECT_FALSE(parse_date("2026-12-32", d));
+      EXPECT_FALSE(parse_date("2026-12-0", d));
+      EXPECT_EQ(d.days, 20788);
+      ASSERT_TRUE(parse_date("2024-02-29", d));
+      EXPECT_EQ(d.days, kDay2024Jan1 + 59);
+      EXPECT_EQ(to_string(Date{20788}), "2026-12-01");
+      EXPECT_EQ(to_string(Date{20788}), "2026-12-01");
+      EXPECT_EQ(to_string(Date{kDay2024Jan1 + 59}), "2024-02-29");
+      EXPECT_EQ(to_string(Date{20788}), "2026-12-01");
+      EXPECT_EQ(to_string(DateTime{20788 * kDay + 2 * kHour, 8 * 3600}), "2026-12-01T10:00:00+08:00");
+    }
+  };
+  check();
+  std::thread other(check);
+  other.join();
+}
+
 TEST(Calendar, Weekday) {
   EXPECT_EQ(weekday(day("1970-01-01")), 4u);  // Thursday
   EXPECT_EQ(weekday(day("1970-01-05")), 1u);  // Monday
