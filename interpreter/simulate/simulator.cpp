@@ -424,15 +424,16 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   };
   listing_.clear();
   shift_ = 0;
-  // An expiry counted from a grant at `now` (a reward without a settle date) moves with it: the
-  // look it asks for is one a reused decision would not ask for again, so such a decision is
-  // not reused.
+  // An expiry counted from a grant at `now` (`expires ... after grant`, a reward without a settle
+  // date) moves with it: the look it asks for is one a reused decision would not ask for again,
+  // so such a decision is not reused. An expiry on a date does not move (a ladder's coupon
+  // granted at `now` that `expires on 2027-03-31`): the paid entry keeps when it was granted.
   bool moving = false;
   for (const Reward& r : decision_.rewards) {
     listing_.push_back(record(decision_, r, static_cast<std::uint32_t>(listing_.size()), referrer));
     if (r.settles_at) consider(*r.settles_at);
     if (r.expires_at) consider(DateTime{r.expires_at->utc_seconds + 1, r.expires_at->offset_seconds});
-    if (r.expires_at && r.granted_at && !r.settles_at && *r.granted_at == now) moving = true;
+    if (r.expires_at && r.expiry_from_now && r.granted_at && *r.granted_at == now) moving = true;
   }
   for (const ReferralVerdict& v : decision_.referrals) {
     if (v.settles_at) consider(*v.settles_at);

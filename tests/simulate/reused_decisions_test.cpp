@@ -77,6 +77,32 @@ TEST(ReusedDecisions, ReplaysGiveTheSameOutputsWithAndWithout) {
   }
 }
 
+// expiry_shares.jsonl: A (last order 11-20, eligible) refers F on 12-02; F's order, placed at
+// 12:00, completes on 12-03 10:00, when A is given the welcome coupon (once, granted at `now`)
+// and 5 CNY; A shares on 12-04 and 12-05. Evaluations: the binding (A's first decision), the
+// order placed (only a referral that is not qualified changed: reused), the completion, the two
+// shares and the final look: 6. Under moving_expiry.refpol the coupon expires 30 days after its
+// grant at `now`, which a later look would move: the shares are decided again (1 reused). Under
+// dated_expiry.refpol it expires on 2027-03-31, which does not move: both shares reuse the
+// decision of 12-03 (3 reused). The rewards are the same either way, with and without reuse.
+TEST(ReusedDecisions, AnExpiryOnADateDoesNotStopReuse) {
+  const std::vector<std::string> lines = testing_replay::history_lines("expiry_shares.jsonl");
+  for (const auto& [policy, reused_count] : {std::pair{"moving_expiry", 1u}, std::pair{"dated_expiry", 3u}}) {
+    SCOPED_TRACE(policy);
+    const std::string file = std::string("tests/simulate/fixtures/") + policy + ".refpol";
+    const Outputs reused = replay(lines, file, "", true);
+    const Outputs fresh = replay(lines, file, "", false);
+    EXPECT_EQ(reused.reused, reused_count);
+    EXPECT_NE(reused.summary.find(R"("evaluations": 6,)"), std::string::npos) << reused.summary;
+    EXPECT_EQ(reused.summary, fresh.summary);
+    EXPECT_EQ(reused.rewards, fresh.rewards);
+    EXPECT_NE(reused.rewards.find(",welcome,,coupon,10.00,CNY,10.00,granted,,2026-12-03T10:00:00+08:00,"
+                                  "2026-12-03T10:00:00+08:00,,"),
+              std::string::npos)
+        << reused.rewards;
+  }
+}
+
 // budget_order.jsonl under fixtures/budget_order.refpol (a 100 CNY budget, 50 CNY a qualified
 // referral, settled 7 days after the first order completes):
 //   12-04 A's referral qualifies: pending, 50 of the budget. 12-05 B's: pending, the budget is
