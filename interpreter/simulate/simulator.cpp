@@ -542,9 +542,13 @@ void Simulation::finish(const std::function<void()>& between) {
   // A window that starts after the history's last event (and has no `--to`) holds nothing.
   if (!last_ts_ || !window_ends_after_start()) return;
   for (auto& runner : runners_) runner->advance(end_);
+  // Every moment due up to the end has been looked at, and every change of a referrer's facts
+  // since their last decision was looked at when it came: their facts are those of their last
+  // look, which stands where no comparison with `now` turns by the end and the counters make no
+  // difference (Runner::evaluate's `unread_change`).
   for (Index c = 0; c < world_.customers().size(); ++c) {
     if (!world_.is_referrer(c)) continue;
-    for (auto& runner : runners_) runner->evaluate(c, end_);
+    for (auto& runner : runners_) runner->evaluate(c, end_, /*unread_change=*/true);
     if (between) between();
   }
 }

@@ -82,12 +82,13 @@ TEST(ReusedDecisions, ReplaysGiveTheSameOutputsWithAndWithout) {
 // and 5 CNY; A shares on 12-04 and 12-05. Evaluations: the binding (A's first decision), the
 // order placed (only a referral that is not qualified changed: reused), the completion, the two
 // shares and the final look: 6. Under moving_expiry.refpol the coupon expires 30 days after its
-// grant at `now`, which a later look would move: the shares are decided again (1 reused). Under
-// dated_expiry.refpol it expires on 2027-03-31, which does not move: both shares reuse the
-// decision of 12-03 (3 reused). The rewards are the same either way, with and without reuse.
+// grant at `now`, which a later look would move: the shares and the final look are decided
+// again (1 reused). Under dated_expiry.refpol it expires on 2027-03-31, which does not move: both
+// shares and the final look reuse the decision of 12-03 (4 reused). The rewards are the same
+// either way, with and without reuse.
 TEST(ReusedDecisions, AnExpiryOnADateDoesNotStopReuse) {
   const std::vector<std::string> lines = testing_replay::history_lines("expiry_shares.jsonl");
-  for (const auto& [policy, reused_count] : {std::pair{"moving_expiry", 1u}, std::pair{"dated_expiry", 3u}}) {
+  for (const auto& [policy, reused_count] : {std::pair{"moving_expiry", 1u}, std::pair{"dated_expiry", 4u}}) {
     SCOPED_TRACE(policy);
     const std::string file = std::string("tests/simulate/fixtures/") + policy + ".refpol";
     const Outputs reused = replay(lines, file, "", true);
@@ -116,10 +117,14 @@ TEST(ReusedDecisions, AnExpiryOnADateDoesNotStopReuse) {
 //   (C's), as now: it is reused.
 // Evaluations: 15 for events (4 bindings, 4 orders placed, 3 completions by A, B and C, B's
 // refund, C's share, D's completion, A's share), 4 due (A 12-11, B 12-12, C 12-13, D 12-16),
-// 4 at the end: 23. Five of them reused: A's share, and the four orders placed on 12-03, which
-// change only a referral that is not qualified before or after (its order is not completed).
+// 4 at the end: 23. Nine of them reused: A's share, the four orders placed on 12-03, which
+// change only a referral that is not qualified before or after (its order is not completed),
+// and the four final looks: each referrer's facts are those of their last look, and what the
+// others hold is what it was then (A 50 as on 12-11, B 100 as on 12-12, C 50 as on 12-13, D 100
+// as on 12-16).
 // The same with the campaign record extended by a field (budget_order_extended.refpol): the
-// counters are not followed there, so C's decision is not reused either.
+// counters are not followed there, so C's decision is not reused either, nor B's final look:
+// B's place among the rewarded moved from 1 (A, on 12-12) to 2 (A and C) since. Eight reused.
 TEST(ReusedDecisions, AShareSeesTheBudgetFreedSince) {
   for (const char* policy : {"budget_order", "budget_order_extended"}) {
     SCOPED_TRACE(policy);
@@ -154,7 +159,9 @@ TEST(ReusedDecisions, AShareSeesTheBudgetFreedSince) {
     EXPECT_EQ(status_of("C"), "granted");
     EXPECT_EQ(status_of("D"), "withheld");
     const std::string summary = sim.summary_json();
-    EXPECT_NE(summary.find(R"("evaluations": 23, "reused_decisions": 5,)"), std::string::npos) << summary;
+    const std::string counts = std::string(policy) == "budget_order" ? R"("evaluations": 23, "reused_decisions": 9,)"
+                                                                     : R"("evaluations": 23, "reused_decisions": 8,)";
+    EXPECT_NE(summary.find(counts), std::string::npos) << summary;
   }
 }
 
@@ -211,9 +218,9 @@ TEST(ReusedDecisions, AReferralNotQualifiedChangesNothingUnlessThePolicyReadsThe
         << out.rewards;
   }
   // Under old-friends, F1's order placed, R2's binding and F2's order leave C1's decision
-  // standing: reused.
+  // standing: reused, and so is the final look (nothing qualified, no turn of `now` before it).
   const Outputs old_friends = replay(lines, "policies/old-friends/policy.refpol", "", true);
-  EXPECT_EQ(old_friends.reused, 3u);
+  EXPECT_EQ(old_friends.reused, 4u);
 }
 
 // What stands for a referrer's own part of the facts (their record's version, their community's
