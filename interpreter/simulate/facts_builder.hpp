@@ -3,7 +3,7 @@
 // referral (from its shell, its referee's record and its orders), each customer record (from its
 // fields and its counters), each order, the community and the organisation, each kept by a
 // version the world moves on, and the rest of the document while its text is the same. Only
-// `now` and the campaign's counters are read at every evaluation.
+// the campaign's counters are put in at every evaluation, and `now` when it moved on.
 #pragma once
 #include <cstddef>
 #include <cstdint>

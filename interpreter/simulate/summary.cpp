@@ -459,7 +459,8 @@ std::string Simulation::rewards_csv() const {
   std::string out =
       "key,recipient_role,recipient_id,rule,tier,kind,amount,unit,value,status,reason,first_decided_at,granted_at,"
       "settles_at,expires_at,clawback\n";
-  // A row a reward, written in place: the million-event replay has hundreds of thousands.
+  // A row a reward, written in place, without a string made for each cell (87,785 rows for the
+  // million-event benchmark).
   out.reserve(out.size() + entries.size() * 256);
   const auto time_cell = [&out](const std::optional<DateTime>& t) {
     if (t) append_datetime(out, *t);
