@@ -220,6 +220,12 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
   return index;
 }
 
+void Runner::note_versions(PerReferrer& state, Index referrer) const {
+  const std::vector<Index>& mine = world_.customers()[referrer].referrals;
+  state.versions_seen.resize(mine.size());
+  for (std::size_t i = 0; i < mine.size(); ++i) state.versions_seen[i] = world_.referrals()[mine[i]].version;
+}
+
 Runner::Roots Runner::roots(Index referrer) const {
   return Roots{world_.customers()[referrer].version, world_.community_token(referrer), world_.organisation_token(referrer)};
 }
@@ -334,6 +340,10 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
     if (bound + 64 <= kMaxFactsBytes) {
       state.size_bound = bound;
       state.shares_bytes = k.shares_json.size();
+      // The decision stands for the facts as they are now: what a later look compares with
+      // (the referrals-only reuse below) is what they are now.
+      state.roots_seen = roots(referrer);
+      note_versions(state, referrer);
       ++reused_;
       return;
     }
@@ -411,11 +421,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   state.eligible = decision_.referrer_eligible;
   store_verdicts(state, referrer, now);
   state.roots_seen = roots(referrer);
-  {
-    const std::vector<Index>& mine = world_.customers()[referrer].referrals;
-    state.versions_seen.resize(mine.size());
-    for (std::size_t i = 0; i < mine.size(); ++i) state.versions_seen[i] = world_.referrals()[mine[i]].version;
-  }
+  note_versions(state, referrer);
   // Only the next moment this referrer's answer can change by itself is scheduled: the
   // evaluation then schedules the one after.
   std::optional<DateTime> next;

@@ -183,8 +183,9 @@ class Runner {
     std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
     bool rewarded = false;                 // paid a reward as the referrer (set_status)
     bool eligible = false;                 // in their last decision
-    // As of their last decision worked out in full: what stands for their own part of the facts
-    // (referrals aside: roots()) and each referral's Referral::version.
+    // As of their last decision worked out in full, or reused since for a change it does not
+    // read (a share): what stands for their own part of the facts (referrals aside: roots())
+    // and each referral's Referral::version.
     Roots roots_seen;
     std::vector<std::uint32_t> versions_seen;
     std::int32_t due_offset = 0;           // the offset to show their next due time in
@@ -213,6 +214,8 @@ class Runner {
   };
   // After a decision (or its verdicts alone): the verdicts kept for `referrer`'s referrals.
   void store_verdicts(PerReferrer& state, Index referrer, const DateTime& now);
+  // Notes each of `referrer`'s referrals' Referral::version in `state.versions_seen`.
+  void note_versions(PerReferrer& state, Index referrer) const;
   // Whether the verdicts just worked out (decision_.referrals) leave `referrer`'s last decision
   // standing: the referrals that changed since it are not qualified (nor void), and were not.
   bool verdicts_leave_decision(const PerReferrer& state, Index referrer) const;

@@ -104,6 +104,21 @@ TEST(ReusedDecisions, AnExpiryOnADateDoesNotStopReuse) {
   }
 }
 
+// share_then_order.jsonl under old-friends: C1 binds R1 (12-08 10:00, C1's first decision, in
+// full), shares (12:00: old-friends reads no shares, reused), then F1 places an order (12-09: only
+// R1 changed, not qualified before or after). The share moved C1's own record (its share count)
+// without changing the decision, which stands for the record as it is now: the order placed is
+// reused too, and so is the final look. 4 evaluations, 3 reused; the same outputs without reuse.
+TEST(ReusedDecisions, AReusedShareLeavesLaterReferralChangesReusable) {
+  const std::vector<std::string> lines = testing_replay::history_lines("share_then_order.jsonl");
+  const Outputs reused = replay(lines, "policies/old-friends/policy.refpol", "", true);
+  const Outputs fresh = replay(lines, "policies/old-friends/policy.refpol", "", false);
+  EXPECT_EQ(reused.reused, 3u);
+  EXPECT_NE(reused.summary.find(R"("evaluations": 4,)"), std::string::npos) << reused.summary;
+  EXPECT_EQ(reused.summary, fresh.summary);
+  EXPECT_EQ(reused.rewards, fresh.rewards);
+}
+
 // budget_order.jsonl under fixtures/budget_order.refpol (a 100 CNY budget, 50 CNY a qualified
 // referral, settled 7 days after the first order completes):
 //   12-04 A's referral qualifies: pending, 50 of the budget. 12-05 B's: pending, the budget is
