@@ -96,6 +96,7 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was_paid = e.status == RewardStatus::granted;
   e.status = status;
   if (status == RewardStatus::granted) {
+    if (!e.paid) newly_paid_ = true;
     e.paid = true;
     if (e.role == "referrer") referrers_[e.owner].rewarded = true;
     e.cancelled_paid = false;  // granted again
@@ -331,7 +332,11 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
     add(others, state.paid_seen, spent);
     return state.counters.allows(*program_, spent, rank, scratch_);
   };
-  if (unread_change && reuse_decisions_ && now.utc_seconds < state.reuse_until && same_counters()) {
+  // A cap counts the referrer's paid rewards first, at the amount the decision gives them now
+  // (which a cap may have cut when they were granted): a decision that paid a reward of theirs
+  // may not give the same answer again with it paid. Not reused then.
+  const bool paid_leaves_caps = program_->caps.empty() || !state.paid_by_last;
+  if (unread_change && reuse_decisions_ && paid_leaves_caps && now.utc_seconds < state.reuse_until && same_counters()) {
     const Customer& k = world_.customers()[referrer];
     std::size_t places = 1 + k.referrals.size();
     if (k.community != kNone) places += world_.communities()[k.community].members.size();
@@ -356,7 +361,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   // verdicts_only; Program::referrals_read_outside_verdicts). The counters and `now` are
   // checked as above.
   const std::int64_t reuse_until = state.reuse_until;
-  const bool referrals_only = after_event && !unread_change && reuse_decisions_ && program_->verdict_memo.keepable &&
+  const bool referrals_only = after_event && !unread_change && reuse_decisions_ && paid_leaves_caps && program_->verdict_memo.keepable &&
                               !program_->referrals_read_outside_verdicts && now.utc_seconds < reuse_until &&
                               state.roots_seen == roots(referrer) && same_counters();
   state.reuse_until = INT64_MIN;  // until this evaluation succeeds
@@ -434,13 +439,20 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   // date) moves with it: the look it asks for is one a reused decision would not ask for again,
   // so such a decision is not reused. An expiry on a date does not move (a ladder's coupon
   // granted at `now` that `expires on 2027-03-31`): the paid entry keeps when it was granted.
+  // A reward granted at `now` that was never paid (expired when first given: `expires on` a day
+  // gone by) takes its grant time from each decision: such a decision is not reused either.
   bool moving = false;
+  newly_paid_ = false;
   for (const Reward& r : decision_.rewards) {
-    listing_.push_back(record(decision_, r, static_cast<std::uint32_t>(listing_.size()), referrer));
+    const std::uint32_t entry = record(decision_, r, static_cast<std::uint32_t>(listing_.size()), referrer);
+    listing_.push_back(entry);
     if (r.settles_at) consider(*r.settles_at);
     if (r.expires_at) consider(DateTime{r.expires_at->utc_seconds + 1, r.expires_at->offset_seconds});
-    if (r.expires_at && r.expiry_from_now && r.granted_at && *r.granted_at == now) moving = true;
+    if (r.granted_at && *r.granted_at == now && !r.settles_at && ((r.expires_at && r.expiry_from_now) || !ledger_[entry].paid)) {
+      moving = true;
+    }
   }
+  state.paid_by_last = newly_paid_;
   for (const ReferralVerdict& v : decision_.referrals) {
     if (v.settles_at) consider(*v.settles_at);
   }

@@ -134,6 +134,7 @@ class Runner {
 
   std::deque<LedgerEntry> ledger_;  // a deque: entries never move, so `by_key_` may view them
   std::vector<std::uint32_t> listing_;
+  bool newly_paid_ = false;  // set_status paid an entry for the first time
   std::ptrdiff_t shift_ = 0;
   std::vector<std::uint64_t> seen_;                // by entry: the evaluation that last listed it
   // (utc seconds, referrer) to look at again, each once: a min-heap for the order; each
@@ -183,6 +184,7 @@ class Runner {
     std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
     bool rewarded = false;                 // paid a reward as the referrer (set_status)
     bool eligible = false;                 // in their last decision
+    bool paid_by_last = false;             // their last decision paid a reward not paid before
     // As of their last decision worked out in full, or reused since for a change it does not
     // read (a share): what stands for their own part of the facts (referrals aside: roots())
     // and each referral's Referral::version.

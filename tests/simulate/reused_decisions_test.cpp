@@ -61,6 +61,9 @@ TEST(ReusedDecisions, ReplaysGiveTheSameOutputsWithAndWithout) {
       // looks at a referrer after an order of their own (which changes nothing of their facts)
       // reuse a decision.
       {"tests/simulate/fixtures/verdict_counters.refpol", ""},
+      // Caps and a budget that runs out, with a fallback: a decision that paid a capped reward
+      // is decided again (a cap counts paid rewards first, at the amount given now).
+      {"tests/simulate/fixtures/caps_budget.refpol", ""},
   };
   for (const Run& run : runs) {
     SCOPED_TRACE(run.policy);
@@ -117,6 +120,55 @@ TEST(ReusedDecisions, AReusedShareLeavesLaterReferralChangesReusable) {
   EXPECT_NE(reused.summary.find(R"("evaluations": 4,)"), std::string::npos) << reused.summary;
   EXPECT_EQ(reused.summary, fresh.summary);
   EXPECT_EQ(reused.rewards, fresh.rewards);
+}
+
+// Two kinds of decision must not be reused, found by a review comparing replays:
+// - expired_at_grant.jsonl under dated_expiry.refpol, in April 2027: the welcome coupon (once,
+//   granted at `now`) `expires on 2027-03-31`, a day gone by, so it is expired when first given
+//   and never paid; its grant time is each decision's `now`. F's order completes on 04-03 10:00;
+//   A shares on 04-04 10:00, the last event: that look, and the final one, give 04-04 10:00.
+// - cap_paid.jsonl under cap_paid.refpol (10 points a referral, at most 15 a referrer): R2's
+//   order completes on 04-10 10:00, R1's (bound first) at 14:00, when R1 is given 10 points and
+//   R2 cut to 5. At R2's settle look (04-11 10:00) R2 is granted, paid, at 5. The final look
+//   (13:00) counts the paid R2 first, at the 10 the decision gives it now, which leaves 5 for R1.
+TEST(ReusedDecisions, NeitherAnUnpaidGrantAtNowNorAPaidCappedRewardIsReused) {
+  struct Case {
+    const char* policy;
+    const char* history;
+    const char* to;
+    std::vector<std::string> rows;  // key,...: what each row of rewards.csv starts with
+  };
+  const Case cases[] = {
+      {"dated_expiry", "expired_at_grant.jsonl", "2027-04-04T10:00:00+08:00",
+       {"dated-expiry/welcome/referrer:A/once,referrer,A,welcome,,coupon,10.00,CNY,10.00,expired,,"
+        "2027-04-03T10:00:00+08:00,2027-04-04T10:00:00+08:00,,2027-03-31T23:59:59+08:00,"}},
+      {"cap_paid", "cap_paid.jsonl", "2027-04-11T13:00:00+08:00",
+       {"cap-paid/per_referral/referrer:A/R1,referrer,A,per_referral,,points,5,points,,pending,,"
+        "2027-04-10T14:00:00+08:00,,2027-04-11T14:00:00+08:00,,",
+        "cap-paid/per_referral/referrer:A/R2,referrer,A,per_referral,,points,5,points,,granted,,"
+        "2027-04-10T10:00:00+08:00,2027-04-11T10:00:00+08:00,2027-04-11T10:00:00+08:00,,"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.policy);
+    const std::string file = std::string("tests/simulate/fixtures/") + c.policy + ".refpol";
+    CompileResult p = compile_file((testing::source_dir() / file).string());
+    ASSERT_TRUE(p.program);
+    const std::vector<std::string> lines = testing_replay::history_lines(c.history);
+    std::string rewards[2];
+    for (bool reuse : {true, false}) {
+      SimulationOptions options;
+      options.reuse_decisions = reuse;
+      DateTime to;
+      std::string problem;
+      ASSERT_TRUE(parse_datetime(c.to, p.program->zone, to, problem)) << problem;
+      options.to = to;
+      rewards[reuse ? 0 : 1] = testing_replay::replay(lines, file, "", options).rewards;
+      for (const std::string& row : c.rows) {
+        EXPECT_NE(rewards[reuse ? 0 : 1].find("\n" + row + "\n"), std::string::npos) << reuse << "\n" << rewards[reuse ? 0 : 1];
+      }
+    }
+    EXPECT_EQ(rewards[0], rewards[1]);
+  }
 }
 
 // budget_order.jsonl under fixtures/budget_order.refpol (a 100 CNY budget, 50 CNY a qualified
