@@ -96,7 +96,12 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
   const bool was_paid = e.status == RewardStatus::granted;
   e.status = status;
   if (status == RewardStatus::granted) {
-    if (!e.paid) newly_paid_ = true;
+    if (!e.paid) {
+      // Its owner's next decision counts it paid (another referrer's decision may pay an entry
+      // of theirs, under a key both give).
+      newly_paid_ = true;
+      referrers_[e.owner].paid_by_last = true;
+    }
     e.paid = true;
     if (e.role == "referrer") referrers_[e.owner].rewarded = true;
     e.cancelled_paid = false;  // granted again

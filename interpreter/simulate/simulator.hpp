@@ -184,7 +184,8 @@ class Runner {
     std::uint32_t rewarded_rank = kNone;   // how many were rewarded before them
     bool rewarded = false;                 // paid a reward as the referrer (set_status)
     bool eligible = false;                 // in their last decision
-    bool paid_by_last = false;             // their last decision paid a reward not paid before
+    // Their last decision paid a reward not paid before, or another's paid an entry of theirs.
+    bool paid_by_last = false;
     // As of their last decision worked out in full, or reused since for a change it does not
     // read (a share): what stands for their own part of the facts (referrals aside: roots())
     // and each referral's Referral::version.
