@@ -60,15 +60,7 @@ using testing_replay::history_lines;
 // The replay to the end of 2026-12-31 (Asia/Shanghai), or to `until`, bad events skipped.
 testing_replay::Outputs replay(const std::vector<std::string>& lines, const std::string& policy, bool reuse,
                                const std::string& until = "2026-12-31T23:59:59+08:00") {
-  SimulationOptions options;
-  options.reuse_decisions = reuse;
-  CompileResult p = compile_file((testing::source_dir() / "tests/simulate/fixtures" / policy).string());
-  EXPECT_TRUE(p.program);
-  DateTime to;
-  std::string problem;
-  EXPECT_TRUE(parse_datetime(until, p.program->zone, to, problem)) << problem;
-  options.to = to;
-  return testing_replay::replay(lines, "tests/simulate/fixtures/" + policy, "", options);
+  return testing_replay::replay_until(lines, policy, reuse, until);
 }
 
 testing_replay::Outputs replay(const std::string& history, const std::string& policy, bool reuse,

@@ -30,6 +30,23 @@ inline Outputs replay(const std::vector<std::string>& lines, const std::string& 
   return Outputs{sim.summary_json(), sim.rewards_csv(), sim.referrers_csv(), sim.leaderboard_csv(), sim.daily_csv()};
 }
 
+// Replays `lines` under tests/simulate/fixtures/`fixture` to `until` (a date-time in the
+// policy's zone), with or without reused decisions, bad events skipped.
+inline Outputs replay_until(const std::vector<std::string>& lines, const std::string& fixture, bool reuse,
+                            const std::string& until) {
+  SimulationOptions options;
+  options.reuse_decisions = reuse;
+  const std::string policy = "tests/simulate/fixtures/" + fixture;
+  CompileResult p = compile_file((testing::source_dir() / policy).string());
+  EXPECT_TRUE(p.program) << policy;
+  if (!p.program) return Outputs{};
+  DateTime to;
+  std::string problem;
+  EXPECT_TRUE(parse_datetime(until, p.program->zone, to, problem)) << problem;
+  options.to = to;
+  return replay(lines, policy, "", options);
+}
+
 // The lines of tests/simulate/histories/`history`.
 inline std::vector<std::string> history_lines(const std::string& history) {
   const std::string text = testing::read_text(testing::source_dir() / "tests/simulate/histories" / history);

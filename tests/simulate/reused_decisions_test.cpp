@@ -150,19 +150,10 @@ TEST(ReusedDecisions, NeitherAnUnpaidGrantAtNowNorAPaidCappedRewardIsReused) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.policy);
-    const std::string file = std::string("tests/simulate/fixtures/") + c.policy + ".refpol";
-    CompileResult p = compile_file((testing::source_dir() / file).string());
-    ASSERT_TRUE(p.program);
     const std::vector<std::string> lines = testing_replay::history_lines(c.history);
     std::string rewards[2];
     for (bool reuse : {true, false}) {
-      SimulationOptions options;
-      options.reuse_decisions = reuse;
-      DateTime to;
-      std::string problem;
-      ASSERT_TRUE(parse_datetime(c.to, p.program->zone, to, problem)) << problem;
-      options.to = to;
-      rewards[reuse ? 0 : 1] = testing_replay::replay(lines, file, "", options).rewards;
+      rewards[reuse ? 0 : 1] = testing_replay::replay_until(lines, std::string(c.policy) + ".refpol", reuse, c.to).rewards;
       for (const std::string& row : c.rows) {
         EXPECT_NE(rewards[reuse ? 0 : 1].find("\n" + row + "\n"), std::string::npos) << reuse << "\n" << rewards[reuse ? 0 : 1];
       }
