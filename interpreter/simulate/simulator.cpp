@@ -159,6 +159,16 @@ bool Runner::expire_unlisted(LedgerEntry& e, const DateTime& now) {
   return true;
 }
 
+std::optional<DateTime> Runner::unlisted(LedgerEntry& e, const DateTime& now) {
+  if (e.status == RewardStatus::pending) {
+    e.reason = "withdrawn";
+    set_status(e, RewardStatus::void_);
+  } else if (!expire_unlisted(e, now) && e.status == RewardStatus::granted && e.expires_at) {
+    return DateTime{e.expires_at->utc_seconds + 1, e.expires_at->offset_seconds};
+  }
+  return std::nullopt;
+}
+
 bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t place, Decimal& value) {
   const std::optional<std::uint32_t> found = runner->entry_of(d, r, place, owner);
   if (!found) return false;
@@ -167,9 +177,18 @@ bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t 
   kept[place] = *found;
   const LedgerEntry& e = runner->ledger_[*found];
   // Another referrer's reward under the same key (a member of two communities) is theirs to count.
-  if (e.status != RewardStatus::granted || e.owner != owner) return false;
-  value = e.value ? *e.value : Decimal{};
-  return true;
+  if (e.owner != owner) return false;
+  if (e.status == RewardStatus::granted) {
+    value = e.value ? *e.value : Decimal{};
+    return true;
+  }
+  // Expired at its own expiry while the decision, counting a later one from its `now`, still
+  // gives it (record): paid, so not charged again, and its money no longer spent.
+  if (e.status == RewardStatus::expired && e.paid && r.status == RewardStatus::granted) {
+    value = Decimal{};
+    return true;
+  }
+  return false;
 }
 
 std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t place, Index owner) {
@@ -181,7 +200,6 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
   const std::optional<std::uint32_t> found =
       place < found_.size() && found_[place] != kNone ? std::optional<std::uint32_t>(found_[place]) : entry_of(d, r, place, owner);
   if (found) {
-    seen_[*found] = evaluations_;
     LedgerEntry& e = ledger_[*found];
     e.listed_at = place;
     if (e.paid) {
@@ -190,6 +208,11 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
         e.reason.assign(r.reason);
         if (r.expires_at) e.expires_at = r.expires_at;
         set_status(e, r.status);
+      }
+      // It expires when it was given to, even where the decision counts a later expiry from a
+      // grant at its `now` (`expires 1 day after grant` on a reward without a settle date).
+      if (e.status == RewardStatus::granted && e.expires_at && e.expires_at->utc_seconds <= d.now.utc_seconds) {
+        set_status(e, RewardStatus::expired);
       }
     } else if (!same_terms(e, r)) {
       // Not paid yet: it is what the latest decision says (a budget fallback, a capped amount).
@@ -220,7 +243,6 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
   } else {
     by_key_.emplace(KeyParts{kept.rule, kept.role, kept.recipient, kept.scope}, index);
   }
-  seen_.push_back(evaluations_);
   referrers_[owner].owned.push_back(index);
   set_status(ledger_.back(), r.status);
   return index;
@@ -453,6 +475,10 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
     listing_.push_back(entry);
     if (r.settles_at) consider(*r.settles_at);
     if (r.expires_at) consider(DateTime{r.expires_at->utc_seconds + 1, r.expires_at->offset_seconds});
+    // A paid reward keeps its own expiry (record): the moment after it is looked at too.
+    if (const LedgerEntry& e = ledger_[entry]; e.status == RewardStatus::granted && e.expires_at) {
+      consider(DateTime{e.expires_at->utc_seconds + 1, e.expires_at->offset_seconds});
+    }
     if (r.granted_at && *r.granted_at == now && !r.settles_at && ((r.expires_at && r.expiry_from_now) || !ledger_[entry].paid)) {
       moving = true;
     }
@@ -473,20 +499,32 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   state.others_seen = others;
   state.paid_seen = paid_seen;
   state.rank_seen = rank;
+  // This decision's listing replaces its last one in each entry's count of the last decisions
+  // that list it.
+  for (std::uint32_t i : state.last_listed) --ledger_[i].listers;
+  for (std::uint32_t i : listing_) {
+    LedgerEntry& e = ledger_[i];
+    ++e.listers;
+    e.listed = true;
+  }
+  // A reward no last decision gives any more. A pending one (its order was refunded before it
+  // settled, say) will never be paid: it is withdrawn. Granted ones stay: they were paid (and
+  // are reported as no longer given); they still expire at their `expires_at`, as the decision
+  // would have said, so their owner is looked at then. An entry of another referrer that this
+  // decision gave under the same key is theirs to look at again, unless another last decision
+  // still lists it.
+  for (std::uint32_t i : state.last_listed) {
+    LedgerEntry& e = ledger_[i];
+    if (e.owner == referrer || e.listers != 0 || !e.listed) continue;
+    e.listed = false;
+    if (const std::optional<DateTime> then = unlisted(e, now)) schedule(*then, e.owner);
+  }
   state.last_listed.assign(listing_.begin(), listing_.end());
-  // A pending reward this decision no longer gives (its order was refunded before it settled,
-  // say) will never be paid: it is withdrawn. Granted ones stay: they were paid (and are
-  // reported as no longer given when the last decision does not list them); they still expire
-  // at their `expires_at`, as the decision would have said, so the referrer is looked at then.
   for (std::uint32_t i : state.owned) {
     LedgerEntry& e = ledger_[i];
-    e.listed = seen_[i] == evaluations_;
-    if (!e.listed && e.status == RewardStatus::pending) {
-      e.reason = "withdrawn";
-      set_status(e, RewardStatus::void_);
-    } else if (!expire_unlisted(e, now) && !e.listed && e.status == RewardStatus::granted && e.expires_at) {
-      consider(DateTime{e.expires_at->utc_seconds + 1, e.expires_at->offset_seconds});
-    }
+    e.listed = e.listers != 0;
+    if (e.listed) continue;
+    if (const std::optional<DateTime> then = unlisted(e, now)) consider(*then);
   }
   if (next) schedule(*next, referrer);
   // Rewarded: paid a reward of their own (a pending one may still be withdrawn; one to their

@@ -39,7 +39,10 @@ struct LedgerEntry {
   std::optional<DateTime> granted_at, settles_at, expires_at;
   bool paid = false;            // it was granted (paid) at some time: its terms stay
   bool cancelled_paid = false;  // it went from granted (paid) to void
-  bool listed = true;           // the last decision of its owner lists it
+  // How many referrers' last decisions list it: its owner's, and another's that gives the same
+  // key (a member of two communities gets one reward, the first owner's entry).
+  std::uint32_t listers = 0;
+  bool listed = true;  // listers > 0, as of the last decision that listed it or stopped listing it
   bool committed() const { return status == RewardStatus::granted || status == RewardStatus::pending; }
 };
 
@@ -119,9 +122,13 @@ class Runner {
   };
   Roots roots(Index referrer) const;
   void set_status(LedgerEntry& e, RewardStatus status);
-  // Expires `e` when it is granted, no longer listed by its owner's last decision, and past its
+  // Expires `e` when it is granted, listed by no referrer's last decision, and past its
   // `expires_at` at `now`; whether it did.
   bool expire_unlisted(LedgerEntry& e, const DateTime& now);
+  // After `e` was found listed by no last decision at `now`: a pending reward is withdrawn; a
+  // granted one expires if it is past its `expires_at`, and otherwise the moment after that is
+  // returned, for its owner to be looked at then.
+  std::optional<DateTime> unlisted(LedgerEntry& e, const DateTime& now);
 
   std::shared_ptr<const Program> program_;
   World& world_;
@@ -136,7 +143,6 @@ class Runner {
   std::vector<std::uint32_t> listing_;
   bool newly_paid_ = false;  // set_status paid an entry for the first time
   std::ptrdiff_t shift_ = 0;
-  std::vector<std::uint64_t> seen_;                // by entry: the evaluation that last listed it
   // (utc seconds, referrer) to look at again, each once: a min-heap for the order; each
   // referrer's own moments (PerReferrer::due, mostly one or none) tell a new moment from one
   // already due.

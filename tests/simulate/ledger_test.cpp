@@ -323,5 +323,49 @@ TEST(Ledger, AnEntryAnotherReferrerGrantedStillExpiresForItsOwner) {
   }
 }
 
+// shared_listing.jsonl: P and Q own a community each; M joins both, so the coupon to M is one
+// key, P's entry (granted when M joins P's community on 12-02).
+//   12-03 13:00 P completes two orders (5): no longer eligible, P's decision lists nothing. Q's
+//               still gives M's coupon: it is not a reward to claw back.
+//   12-10 13:00 Q completes two orders: no decision lists it any more: no longer given.
+// A ledger that asked only the owner's last decision would call it no longer given from 12-03.
+TEST(Ledger, ASharedKeyIsListedWhileAnyReferrersLastDecisionGivesIt) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const std::string key = "shared-listing/welcome/m:M/M";
+    testing_replay::Outputs out = replay("shared_listing.jsonl", "shared_listing.refpol", reuse, "2026-12-05T00:00:00+08:00");
+    EXPECT_EQ(clawback_of(out.rewards, key), "");
+    EXPECT_EQ(rows_by_recipient(out.rewards)["M"].status, "granted");
+    EXPECT_EQ(summary_field(out.summary, R"re("no_longer_given": \{"count": ([0-9]+))re"), "0");
+    out = replay("shared_listing.jsonl", "shared_listing.refpol", reuse);
+    EXPECT_EQ(clawback_of(out.rewards, key), "no_longer_given");
+    EXPECT_EQ(summary_field(out.summary, R"re("no_longer_given": \{"count": 1, "value": "([0-9.]+)")re"), "30.00");
+  }
+}
+
+// listed_expiry.jsonl: P owns a community, under a 30 CNY budget of one-day coupons to members.
+//   12-02 11:00 M joins: M's coupon, granted, expires 12-03 11:00 (30 spent).
+//   12-03 11:00:01 P is looked at: P's decision still gives M's coupon, counting its day from its
+//               own `now`, but the coupon given on 12-02 has expired: no longer spent.
+//   12-05 10:00 N joins: M's coupon is not charged again, so N's fits: granted (30 spent).
+// A ledger that took the decision's word would keep M's coupon granted for ever, and withhold
+// N's for the budget.
+TEST(Ledger, AListedPaidRewardStillExpiresWhenItWasGivenTo) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    testing_replay::Outputs out = replay("listed_expiry.jsonl", "listed_expiry.refpol", reuse, "2026-12-04T00:00:00+08:00");
+    std::map<std::string, Row> rows = rows_by_recipient(out.rewards);
+    EXPECT_EQ(rows["M"].status, "expired");
+    EXPECT_NE(out.rewards.find(",2026-12-02T11:00:00+08:00,,2026-12-03T11:00:00+08:00,"), std::string::npos) << out.rewards;
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "0.00");
+    out = replay("listed_expiry.jsonl", "listed_expiry.refpol", reuse, "2026-12-05T12:00:00+08:00");
+    rows = rows_by_recipient(out.rewards);
+    ASSERT_EQ(rows.size(), 2u) << out.rewards;
+    EXPECT_EQ(rows["M"].status, "expired");
+    EXPECT_EQ(rows["N"].status + " " + rows["N"].reason, "granted ");
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "30.00");
+  }
+}
+
 }  // namespace
 }  // namespace refpol::sim
