@@ -1,9 +1,11 @@
 // `refpol simulate`: replays an event log through a policy (and a baseline) and writes the
 // campaign's numbers (docs/simulate.md).
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -21,10 +23,16 @@
 namespace refpol::cli {
 namespace {
 
-std::shared_ptr<const Program> compile_or_report(const std::string& path) {
+// Null after reporting why, with the exit code: 2 for a file that cannot be read, 1 for a policy
+// with errors (as `refpol check`).
+std::shared_ptr<const Program> compile_or_report(const std::string& path, int& exit_code) {
   CompileResult c = compile_file(path);
-  if (!c.program) std::fputs(render_text(c.diagnostics).c_str(), stderr);
-  return c.program;
+  if (c.program) return c.program;
+  std::fputs(render_text(c.diagnostics).c_str(), stderr);
+  bool io = false;
+  for (const auto& d : c.diagnostics.items()) io = io || (!d.source && (d.code == "E020" || d.code == "E010"));
+  exit_code = io ? kExitUsage : kExitFindings;
+  return nullptr;
 }
 
 // `--from`/`--to`: a date (the whole day in the policy's zone) or a date-time.
@@ -56,19 +64,35 @@ bool write_file(const std::filesystem::path& path, const std::string& text) {
 // `\r  1,234,567 events  512,000 events/s` on a terminal, a few times a second.
 class Progress {
  public:
-  Progress() : on_(isatty(2) != 0), start_(std::chrono::steady_clock::now()) {}
-  void update(std::uint64_t events) {
+  // `total_bytes`: the size of the events file, 0 when unknown (standard input, a pipe).
+  explicit Progress(std::uint64_t total_bytes)
+      : on_(isatty(2) != 0), total_(total_bytes), start_(std::chrono::steady_clock::now()) {}
+  // After `events` lines, `bytes` of the input.
+  void update(std::uint64_t events, std::uint64_t bytes) {
     if (!on_ || (events & 0x3FFF) != 0) return;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::fprintf(stderr, "\r  %llu events  %.0f events/s   ", static_cast<unsigned long long>(events),
-                 s > 0 ? static_cast<double>(events) / s : 0.0);
+    const double rate = s > 0 ? static_cast<double>(events) / s : 0.0;
+    if (total_ == 0) {
+      std::fprintf(stderr, "\r  %llu events  %.0f events/s   ", static_cast<unsigned long long>(events), rate);
+      return;
+    }
+    const std::uint64_t percent = std::min<std::uint64_t>(100, bytes * 100 / total_);
+    char bar[kWidth + 1];
+    const std::size_t filled = static_cast<std::size_t>(percent) * kWidth / 100;
+    for (std::size_t i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : '.';
+    bar[kWidth] = '\0';
+    std::fprintf(stderr, "\r  [%s] %3llu%%  %llu events  %.0f events/s   ", bar, static_cast<unsigned long long>(percent),
+                 static_cast<unsigned long long>(events), rate);
   }
-  void done() {
+  // Erases the bar (before a message, or at the end).
+  void clear() {
     if (on_) std::fputs("\r\033[K", stderr);
   }
 
  private:
+  static constexpr std::size_t kWidth = 30;
   bool on_;
+  std::uint64_t total_;
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -79,10 +103,11 @@ struct Stage {
 };
 
 int replay(const SimulateCmdOptions& o, Stage& stage) {
-  auto policy = compile_or_report(o.policy);
-  if (!policy) return kExitFindings;
+  int failed = kExitFindings;
+  auto policy = compile_or_report(o.policy, failed);
+  if (!policy) return failed;
   std::shared_ptr<const Program> baseline;
-  if (!o.baseline.empty() && !(baseline = compile_or_report(o.baseline))) return kExitFindings;
+  if (!o.baseline.empty() && !(baseline = compile_or_report(o.baseline, failed))) return failed;
   if (!policy->policy.schema.root().find("referrals") || !policy->policy.schema.root().find("referrer")) {
     std::fputs(fmt::format("refpol: error: `{}` does not read `referrer` and `referrals`: simulate replays policies "
                            "on the standard facts schema (import \"standard\")\n",
@@ -108,24 +133,33 @@ int replay(const SimulateCmdOptions& o, Stage& stage) {
   sim::Simulation simulation(policy, baseline, options);
   LineReader reader(fd, kMaxFactsBytes, nullptr);
   LineReader::Line line;
-  Progress progress;
+  struct stat st{};
+  Progress progress(fd != 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0);
+  std::uint64_t bytes = 0;
   std::size_t& number = stage.line;
-  std::size_t reported = 0;
   stage.doing = "replaying";
   while (simulation.wants_more() && reader.next(line)) {
     ++number;
-    const std::size_t before = simulation.problems().size();
-    bool go_on = line.too_long ? simulation.feed("{too long}", number) : simulation.feed(line.text, number);
-    if (simulation.problems().size() > before) {
-      const sim::Problem& p = simulation.problems().back();
+    bytes += line.length + 1;
+    std::string_view text = line.text;
+    // A byte-order mark some editors put at the start of a UTF-8 file is not part of the event.
+    if (number == 1 && text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+    const std::uint64_t before = simulation.skipped();
+    const bool go_on =
+        line.too_long ? simulation.reject(number, fmt::format("the line is {} bytes long; the limit is {} (16 MiB)",
+                                                              line.length, kMaxFactsBytes))
+                      : simulation.feed(text, number);
+    if (simulation.skipped() > before) {
+      // Every bad event, not only the first 100 summary.json keeps.
+      const sim::Problem& p = simulation.last_problem();
+      progress.clear();
       if (!go_on) {
-        progress.done();
         std::fputs(fmt::format("{}:{}: error: {}\n", o.events, p.line, p.message).c_str(), stderr);
         return kExitFindings;
       }
-      if (reported++ < 100) std::fputs(fmt::format("{}:{}: warning: skipped: {}\n", o.events, p.line, p.message).c_str(), stderr);
+      std::fputs(fmt::format("{}:{}: warning: skipped: {}\n", o.events, p.line, p.message).c_str(), stderr);
     }
-    progress.update(number);
+    progress.update(number, bytes);
     huge_pages.poll();
   }
   if (fd != 0) ::close(fd);
@@ -137,7 +171,13 @@ int replay(const SimulateCmdOptions& o, Stage& stage) {
   stage.doing = "evaluating every referrer at the end";
   simulation.finish([&huge_pages] { huge_pages.poll(); });
   stage.doing = "writing the results";
-  progress.done();
+  progress.clear();
+  if (simulation.skipped() > 0) {
+    std::fputs(fmt::format("refpol: {} bad event{} skipped (`events.skipped` in summary.json)\n", simulation.skipped(),
+                           simulation.skipped() == 1 ? "" : "s")
+                   .c_str(),
+               stderr);
+  }
   const std::string summary = simulation.summary_json();
   if (o.out.empty()) {
     std::fwrite(summary.data(), 1, summary.size(), stdout);
@@ -155,7 +195,6 @@ int replay(const SimulateCmdOptions& o, Stage& stage) {
             write_file(dir / "referrers.csv", simulation.referrers_csv()) &&
             write_file(dir / "leaderboard.csv", simulation.leaderboard_csv()) &&
             write_file(dir / "daily.csv", simulation.daily_csv()) && write_file(dir / "report.html", html);
-  if (reported > 100) std::fputs(fmt::format("refpol: {} bad events skipped in all\n", reported).c_str(), stderr);
   return ok ? kExitOk : kExitUsage;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <vector>
 
 #include "interpreter/eval/decimal.hpp"
 #include "interpreter/source/diagnostic.hpp"
@@ -16,6 +17,7 @@ namespace refpol::sim {
 struct EventReader::Impl {
   const TimeZone* zone;
   simdjson::dom::parser parser;
+  std::vector<std::string_view> keys;  // of the object being read, to find one given twice
 };
 
 EventReader::EventReader(const TimeZone& zone) : impl_(new Impl) { impl_->zone = &zone; }
@@ -97,12 +99,84 @@ void append_minified(std::string& out, dom::element value) {
   out += simdjson::minify(value);
 }
 
-// The record keys the world keeps as numbers and moves on (Event::counters).
-bool is_counter(std::string_view key) {
-  for (std::string_view counter : kCounterFields) {
-    if (key == counter) return true;
+// The record keys the world keeps as numbers and moves on (Event::counters): their place in
+// kCounterFields, or -1.
+int counter_index(std::string_view key) {
+  for (std::size_t i = 0; i < std::size(kCounterFields); ++i) {
+    if (key == kCounterFields[i]) return static_cast<int>(i);
   }
+  return -1;
+}
+
+// A date-time that names an instant: `2026-12-08T10:15:00+08:00` or `...Z`, not a local time or
+// a bare date (which the policy's zone would have to complete).
+bool has_offset(std::string_view t) {
+  if (t.size() <= 16) return false;
+  return t.back() == 'Z' || t.back() == 'z' || t.find_first_of("+-", 16) != std::string_view::npos;
+}
+
+bool read_instant(std::string_view text, const TimeZone& zone, DateTime& out, std::string& why) {
+  if (!parse_datetime(text, zone, out, why)) return false;
+  if (has_offset(text)) return true;
+  why = fmt::format("`{}` has no UTC offset: write the time and its offset, as in 2026-12-08T10:15:00+08:00", text);
   return false;
+}
+
+// Whether `key` was seen before in the object being read (`keys` holds the ones before it).
+bool repeated(std::vector<std::string_view>& keys, std::string_view key, std::string_view where, std::string& problem) {
+  for (std::string_view k : keys) {
+    if (k == key) {
+      problem = fmt::format("key `{}{}` is given twice", where, key);
+      return true;
+    }
+  }
+  keys.push_back(key);
+  return false;
+}
+
+// A counter of a customer record (kCounterFields, by its place `which`) as the replay moves it on:
+// a whole number or an amount of 0 or more, or a date-time (or null) for `last_order_at`.
+bool valid_counter(int which, dom::element value, const TimeZone& zone, std::string& problem) {
+  const std::string_view key = kCounterFields[static_cast<std::size_t>(which)];
+  if (key == "last_order_at") {
+    std::string_view text;
+    DateTime t;
+    std::string why;
+    if (value.is_null()) return true;
+    if (value.get(text) != simdjson::SUCCESS) {
+      problem = "`customer.last_order_at` must be a date-time or null";
+      return false;
+    }
+    if (!read_instant(text, zone, t, why)) {
+      problem = fmt::format("`customer.last_order_at`: {}", why);
+      return false;
+    }
+    return true;
+  }
+  if (key == "total_spend") {
+    std::string_view text;
+    std::string number;
+    if (value.is_number()) {
+      number = simdjson::minify(value);
+      text = number;
+    } else if (value.get(text) != simdjson::SUCCESS) {
+      text = {};
+    }
+    Decimal d;
+    if (text.empty() || parse_decimal(text, d) != DecimalError::none || d.mantissa < 0) {
+      problem = "`customer.total_spend` must be an amount of 0 or more (a number or a string holding one)";
+      return false;
+    }
+    return true;
+  }
+  // order_count, shares
+  std::int64_t n = -1;
+  std::uint64_t u = 0;
+  if (!(value.get(n) == simdjson::SUCCESS && n >= 0) && value.get(u) != simdjson::SUCCESS) {
+    problem = fmt::format("`customer.{}` must be a whole number, 0 or more", key);
+    return false;
+  }
+  return true;
 }
 
 // The keys each type needs, in the order Event::a, b, c holds them (empty: none).
@@ -154,6 +228,11 @@ bool EventReader::read(std::string_view line, Event& out, std::string& problem) 
     problem = "an event is a JSON object";
     return false;
   }
+  std::vector<std::string_view>& keys = impl_->keys;
+  keys.clear();
+  for (auto field : obj) {
+    if (repeated(keys, field.key, "", problem)) return false;
+  }
   std::string_view type, ts;
   if (!text_key(obj, "id", out.id, problem) || !text_key(obj, "type", type, problem) ||
       !text_key(obj, "ts", ts, problem)) {
@@ -168,7 +247,7 @@ bool EventReader::read(std::string_view line, Event& out, std::string& problem) 
     return false;
   }
   std::string ts_problem;
-  if (!parse_datetime(ts, *impl_->zone, out.ts, ts_problem)) {
+  if (!read_instant(ts, *impl_->zone, out.ts, ts_problem)) {
     problem = fmt::format("`ts`: {}", ts_problem);
     return false;
   }
@@ -189,8 +268,13 @@ bool EventReader::read(std::string_view line, Event& out, std::string& problem) 
         problem = "`customer` must be an object (a Customer record)";
         return false;
       }
+      keys.clear();
+      unsigned given = 0;  // bit i: kCounterFields[i]
       for (auto field : customer) {
-        if (is_counter(field.key)) {
+        if (repeated(keys, field.key, "customer.", problem)) return false;
+        if (const int which = counter_index(field.key); which >= 0) {
+          if (!valid_counter(which, field.value, *impl_->zone, problem)) return false;
+          given |= 1u << which;
           out.counters.emplace_back(field.key, std::string());
           append_minified(out.counters.back().second, field.value);
         } else {
@@ -213,6 +297,13 @@ bool EventReader::read(std::string_view line, Event& out, std::string& problem) 
       if (out.a.empty()) {
         problem = "missing key `customer.id`";
         return false;
+      }
+      // The replay counts orders, spend and shares on from the record's: it needs them.
+      for (std::size_t i = 0; i < std::size(kCounterFields); ++i) {
+        if ((given & (1u << i)) == 0 && kCounterFields[i] != "last_order_at") {
+          problem = fmt::format("missing key `customer.{}` (the replay counts on from it)", kCounterFields[i]);
+          return false;
+        }
       }
       break;
     }

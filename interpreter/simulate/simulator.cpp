@@ -555,11 +555,7 @@ bool Simulation::feed(std::string_view text, std::size_t line) {
   }
   ++read_;
   std::string problem;
-  auto bad = [&](std::string message) {
-    ++skipped_;
-    if (problems_.size() < kKeptProblems) problems_.push_back(Problem{line, std::move(message)});
-    return options_.skip_bad_events;
-  };
+  auto bad = [&](std::string message) { return skip(line, std::move(message)); };
   if (!reader_.read(text, event_, problem)) return bad(std::move(problem));
   if (options_.to && event_.ts > *options_.to) {
     past_end_ = true;
@@ -594,6 +590,19 @@ bool Simulation::feed(std::string_view text, std::size_t line) {
     }
   }
   return true;
+}
+
+bool Simulation::reject(std::size_t line, std::string message) {
+  if (past_end_) return true;
+  ++read_;
+  return skip(line, std::move(message));
+}
+
+bool Simulation::skip(std::size_t line, std::string message) {
+  ++skipped_;
+  last_problem_ = Problem{line, std::move(message)};
+  if (problems_.size() < kKeptProblems) problems_.push_back(last_problem_);
+  return options_.skip_bad_events;
 }
 
 void Simulation::finish(const std::function<void()>& between) {

@@ -250,8 +250,10 @@ class Simulation {
   Simulation(std::shared_ptr<const Program> policy, std::shared_ptr<const Program> baseline,
              SimulationOptions options);
   // One line of the log (1-based `line`). False when the line is bad and bad events stop the
-  // replay; the problem is in problems().
+  // replay; the problem is last_problem().
   bool feed(std::string_view text, std::size_t line);
+  // A line that is bad before it is read (longer than the reader keeps), as feed() reports one.
+  bool reject(std::size_t line, std::string message);
   // False when the input ended past --to (nothing more needs to be read).
   bool wants_more() const { return !past_end_; }
   // Whether the window's end (known once finish() ran) is not before its start.
@@ -268,11 +270,15 @@ class Simulation {
   std::string leaderboard_csv() const;
   std::string daily_csv() const;
 
-  const std::vector<Problem>& problems() const { return problems_; }
+  const std::vector<Problem>& problems() const { return problems_; }  // the first 100
+  const Problem& last_problem() const { return last_problem_; }
+  std::uint64_t skipped() const { return skipped_; }
   std::uint64_t events_read() const { return read_; }
 
  private:
   friend struct Summary;
+  // Counts a bad event and reports it; whether the replay goes on.
+  bool skip(std::size_t line, std::string message);
   SimulationOptions options_;
   World world_;
   std::vector<std::unique_ptr<Runner>> runners_;  // [0] the policy, [1] the baseline if any
@@ -283,6 +289,7 @@ class Simulation {
   std::uint64_t read_ = 0, applied_ = 0, skipped_ = 0, blank_ = 0;
   std::uint64_t by_type_[kEventTypeCount] = {};
   std::vector<Problem> problems_;  // bad events (the first 100 are kept)
+  Problem last_problem_;
   bool past_end_ = false, finished_ = false;
   DateTime end_;
 };

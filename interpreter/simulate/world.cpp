@@ -118,9 +118,22 @@ bool World::check(const Event& e, Named& n, std::string& problem) const {
   switch (e.type) {
     case EventType::customer:
       return true;
-    case EventType::referral_bound:
-      return fresh(referral_ids_, e.a, "referral") && need(customer_ids_, e.b, "customer", n.c) &&
-             need(customer_ids_, e.c, "customer", n.other);
+    case EventType::referral_bound: {
+      if (!fresh(referral_ids_, e.a, "referral") || !need(customer_ids_, e.b, "customer", n.c) ||
+          !need(customer_ids_, e.c, "customer", n.other)) {
+        return false;
+      }
+      // A customer is referred once: the first binding stands (a second would reward one first
+      // order twice).
+      if (const std::vector<Index>& bound = customers_[n.other].referred_in; !bound.empty()) {
+        const Referral& first = referrals_[bound.front()];
+        problem = fmt::format("customer `{}` is already bound, by referral `{}` of `{}`: a customer is referred once, "
+                              "and the first binding stands",
+                              e.c, first.id, customers_[first.referrer].id);
+        return false;
+      }
+      return true;
+    }
     case EventType::order_placed:
       return fresh(order_ids_, e.a, "order") && need(customer_ids_, e.b, "customer", n.c);
     case EventType::order_completed:

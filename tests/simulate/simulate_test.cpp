@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -203,14 +204,14 @@ TEST(Simulate, BadEventsStopOrAreSkippedButNeverSilently) {
 TEST(Simulate, RepeatedEventIdsAfterEscapes) {
   const std::string long_id(3000, 'E');
   const std::string customer =
-      R"(","ts":"2026-12-01T09:00:00+08:00","type":"customer","new":true,"customer":{"id":"C1"}})";
+      R"(","ts":"2026-12-01T09:00:00+08:00","type":"customer","new":true,"customer":{"id":"C1","order_count":0,"total_spend":"0","shares":0}})";
   const std::string input = R"({"id":"E1)" + customer + "\n" + R"({"id":"E\u0031)" + customer + "\n" + R"({"id":")" +
                             long_id + customer + "\n" + R"({"id":")" + long_id + "F" + customer + "\n" +
                             R"({"id":")" + long_id + customer + "\n";
   auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", "-", "--bad-events", "skip"}, input);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "-:2: warning: skipped: the event id `E1` was used before\n-:5: warning: skipped: the event id `" +
-                       long_id + "` was used before\n");
+                       long_id + "` was used before\nrefpol: 2 bad events skipped (`events.skipped` in summary.json)\n");
   Summary s(r.out);
   EXPECT_EQ(s.num("/events/applied"), 3);
 }
@@ -379,8 +380,34 @@ TEST(Simulate, CsvFieldsWithCommasAndQuotesAreQuoted) {
   fs::remove_all(dir);
 }
 
+// Every skipped event is reported on standard error, not only the first 100 summary.json keeps,
+// and the count comes last; a line past the 16 MiB limit says so; a byte-order mark at the start
+// of the file is not an event's first byte.
+TEST(Simulate, EverySkippedEventIsReported) {
+  std::string input = "\xEF\xBB\xBF" + read_text(source_dir() / kSmall);
+  for (int i = 0; i < 150; ++i) input += "{\"id\":\"X" + std::to_string(i) + "\"}\n";
+  input += std::string(16 * 1024 * 1024 + 1, ' ') + "\n";
+  auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", "-", "--bad-events", "skip"}, input);
+  ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+  std::size_t warnings = 0;
+  for (std::size_t at = 0; (at = r.err.find(": warning: skipped: ", at)) != std::string::npos; ++at) ++warnings;
+  EXPECT_EQ(warnings, 151u);
+  const std::size_t lines = std::count(input.begin(), input.end(), '\n');
+  EXPECT_TRUE(contains(r.err, "-:" + std::to_string(lines - 1) + ": warning: skipped: missing key `type`")) << r.err.substr(r.err.size() - 500);
+  EXPECT_TRUE(contains(r.err, "-:" + std::to_string(lines) +
+                                  ": warning: skipped: the line is 16777217 bytes long; the limit is 16777216 (16 MiB)\n"));
+  EXPECT_TRUE(r.err.ends_with("refpol: 151 bad events skipped (`events.skipped` in summary.json)\n"));
+  Summary s(r.out);
+  EXPECT_EQ(s.num("/events/skipped"), 151);
+  EXPECT_EQ(s.num("/events/applied"), static_cast<std::int64_t>(lines - 151));
+}
+
 TEST(Simulate, UsageErrors) {
   EXPECT_EQ(run_refpol({"simulate", "--policy", kPolicy, "--events", "no/such/file.jsonl"}).exit_code, 2);
+  // A policy that cannot be read is a usage error, as in `refpol check`; one with errors is 1.
+  EXPECT_EQ(run_refpol({"simulate", "--policy", "no/such/policy.refpol", "--events", kSmall}).exit_code, 2);
+  EXPECT_EQ(run_refpol({"simulate", "--policy", kPolicy, "--baseline", "no/such/policy.refpol", "--events", kSmall}).exit_code, 2);
+  EXPECT_EQ(run_refpol({"simulate", "--policy", "tests/golden/check/aggregate_errors.refpol", "--events", kSmall}).exit_code, 1);
   auto flat = run_refpol({"simulate", "--policy", "bench/flat/policy.refpol", "--events", kSmall});
   EXPECT_EQ(flat.exit_code, 2);
   EXPECT_TRUE(contains(flat.err, "standard facts schema")) << flat.err;

@@ -69,13 +69,63 @@ TEST(EventReader, AmountsAsWritten) {
   EXPECT_EQ(amount("true"), "error: `amount` must be a number or a string holding one");
 }
 
+// The counters the replay moves on (order_count, total_spend, shares, last_order_at) are checked
+// when the record is read: a wrong type or a missing one is a bad event, never a silent 0.
+TEST(EventReader, CustomerCountersAreCheckedAndNeeded) {
+  Replay r;
+  auto read = [&](const std::string& counters) {
+    const std::string line = R"({"id":"E1","ts":"2026-12-01T09:00:00+08:00","type":"customer","new":true,"customer":{"id":"C1",)" +
+                             counters + "}}";
+    r.problem.clear();
+    return r.reader.read(line, r.event, r.problem) ? std::string("ok") : r.problem;
+  };
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50","shares":0)"), "ok");
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":1e2,"shares":0,"last_order_at":null)"), "ok");
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50","shares":0,"last_order_at":"2026-11-01T08:00:00Z")"), "ok");
+  EXPECT_EQ(read(R"("order_count":"five","total_spend":"10.50","shares":0)"), "`customer.order_count` must be a whole number, 0 or more");
+  EXPECT_EQ(read(R"("order_count":-1,"total_spend":"10.50","shares":0)"), "`customer.order_count` must be a whole number, 0 or more");
+  EXPECT_EQ(read(R"("order_count":2.5,"total_spend":"10.50","shares":0)"), "`customer.order_count` must be a whole number, 0 or more");
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50","shares":null)"), "`customer.shares` must be a whole number, 0 or more");
+  const std::string spend = "`customer.total_spend` must be an amount of 0 or more (a number or a string holding one)";
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":"abc","shares":0)"), spend);
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":"-1.00","shares":0)"), spend);
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":true,"shares":0)"), spend);
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50","shares":0,"last_order_at":5)"),
+            "`customer.last_order_at` must be a date-time or null");
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50","shares":0,"last_order_at":"2026-11-01")"),
+            "`customer.last_order_at`: `2026-11-01` has no UTC offset: write the time and its offset, as in "
+            "2026-12-08T10:15:00+08:00");
+  EXPECT_EQ(read(R"("total_spend":"10.50","shares":0)"), "missing key `customer.order_count` (the replay counts on from it)");
+  EXPECT_EQ(read(R"("order_count":3,"shares":0)"), "missing key `customer.total_spend` (the replay counts on from it)");
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50")"), "missing key `customer.shares` (the replay counts on from it)");
+}
+
+// `ts` names an instant; a key given twice (in the event or its record) is a bad event, not the
+// first or the last silently.
+TEST(EventReader, TimesNeedAnOffsetAndKeysComeOnce) {
+  Replay r;
+  auto read = [&](const std::string& line) {
+    r.problem.clear();
+    return r.reader.read(line, r.event, r.problem) ? std::string("ok") : r.problem;
+  };
+  EXPECT_EQ(read(R"({"id":"E1","ts":"2026-12-08T11:00:00Z","type":"share","customer":"C1","share":"S1","platform":"x"})"), "ok");
+  EXPECT_EQ(read(R"({"id":"E1","ts":"2026-12-08T11:00:00","type":"share","customer":"C1","share":"S1","platform":"x"})"),
+            "`ts`: `2026-12-08T11:00:00` has no UTC offset: write the time and its offset, as in 2026-12-08T10:15:00+08:00");
+  EXPECT_EQ(read(R"({"id":"E1","ts":"2026-12-08","type":"share","customer":"C1","share":"S1","platform":"x"})"),
+            "`ts`: `2026-12-08` has no UTC offset: write the time and its offset, as in 2026-12-08T10:15:00+08:00");
+  EXPECT_EQ(read(R"({"id":"E1","ts":"2026-12-08T11:00:00+08:00","type":"share","customer":"C1","customer":"C9","share":"S1","platform":"x"})"),
+            "key `customer` is given twice");
+  EXPECT_EQ(read(R"({"id":"E1","ts":"2026-12-08T11:00:00+08:00","type":"customer","new":true,"customer":{"id":"C1","order_count":1,"total_spend":"1","shares":0,"order_count":2}})"),
+            "key `customer.order_count` is given twice");
+}
+
 // The same id written with and without escapes is one id; a long id and ids that differ only
 // past their first bytes are told apart.
 TEST(World, IdsWithEscapesUnicodeAndLength) {
   Replay r;
   const std::string long_id(5000, 'L');
   auto customer = [](const std::string& id_json) {
-    return R"({"id":"E1","ts":"2026-12-01T09:00:00+08:00","type":"customer","new":true,"customer":{"id":)" + id_json + "}}";
+    return R"({"id":"E1","ts":"2026-12-01T09:00:00+08:00","type":"customer","new":true,"customer":{"order_count":0,"total_spend":"0","shares":0,"id":)" + id_json + "}}";
   };
   ASSERT_EQ(r.apply(customer("\"Cé\"")), "");
   ASSERT_EQ(r.apply(customer("\"" + long_id + "\"")), "");
@@ -110,7 +160,8 @@ TEST(World, IdsWithEscapesUnicodeAndLength) {
 // facts document, and what each event touched.
 // An order placed changes its customer's own facts in nothing (their record's counters move when
 // it completes): the customer is touched with no change, their referrer with one. A customer
-// who is their own referrer (a self-referral) is touched with a change.
+// who is their own referrer (a self-referral) is touched with a change. A customer is referred
+// once: a second binding is a bad event.
 TEST(World, AnOrderPlacedChangesOnlyTheFactsOfWhoReferredItsCustomer) {
   Replay r;
   const std::vector<std::string> lines = {
@@ -125,10 +176,14 @@ TEST(World, AnOrderPlacedChangesOnlyTheFactsOfWhoReferredItsCustomer) {
   // C1 (index 1) first, unchanged; then C0 (index 0), whose referral R1 has C1's new order.
   EXPECT_EQ(r.world.touched(), (std::vector<Index>{1, 0}));
   EXPECT_EQ(r.world.touched_facts_changed(), (std::vector<std::uint8_t>{0, 1}));
-  ASSERT_EQ(r.apply(R"({"id":"E7","ts":"2026-12-03T11:00:00+08:00","type":"referral_bound","referral":"R3","referrer":"C1","referee":"C1","channel":"link"})"), "");
-  ASSERT_EQ(r.apply(R"({"id":"E8","ts":"2026-12-03T12:00:00+08:00","type":"order_placed","order":"O2","customer":"C1","amount":"10.00"})"), "");
-  EXPECT_EQ(r.world.touched(), (std::vector<Index>{1, 0}));
-  EXPECT_EQ(r.world.touched_facts_changed(), (std::vector<std::uint8_t>{1, 1}));
+  EXPECT_EQ(r.apply(R"({"id":"E7","ts":"2026-12-03T11:00:00+08:00","type":"referral_bound","referral":"R3","referrer":"C1","referee":"C1","channel":"link"})"),
+            "customer `C1` is already bound, by referral `R1` of `C0`: a customer is referred once, and the first binding "
+            "stands");
+  EXPECT_EQ(r.world.referrals().size(), 2u);
+  ASSERT_EQ(r.apply(R"({"id":"E8","ts":"2026-12-03T11:00:00+08:00","type":"referral_bound","referral":"R4","referrer":"C0","referee":"C0","channel":"link"})"), "");
+  ASSERT_EQ(r.apply(R"({"id":"E9","ts":"2026-12-03T12:00:00+08:00","type":"order_placed","order":"O2","customer":"C0","amount":"10.00"})"), "");
+  EXPECT_EQ(r.world.touched(), (std::vector<Index>{0}));
+  EXPECT_EQ(r.world.touched_facts_changed(), (std::vector<std::uint8_t>{1}));
 }
 
 TEST(World, FactsDocumentWrittenByHand) {
