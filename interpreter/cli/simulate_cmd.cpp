@@ -49,7 +49,7 @@ bool window_bound(const std::string& text, const TimeZone& zone, bool end, std::
     std::fputs(fmt::format("refpol: error: --{} `{}`: {}\n", end ? "to" : "from", text, problem).c_str(), stderr);
     return false;
   }
-  out = t;
+  out = DateTime{t.utc_seconds, zone.offset_at(t.utc_seconds)};  // shown in the policy's zone, as dates are
   return true;
 }
 

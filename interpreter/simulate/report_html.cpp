@@ -115,6 +115,15 @@ std::string content_security_policy() {
 // A number as shown in tables and charts (not escaped).
 std::string shown(const Shown& v) { return v.null ? "\u2014" : with_commas(v.text); }
 
+// A reward as one ledger has it: `coupon 20 % (granted)`; a dash where it has none.
+std::string side(const ChangeSide& c) {
+  if (!c.kind) return "\u2014";
+  std::string s = *c.kind;
+  if (c.amount) s += " " + *c.amount + (c.unit ? " " + *c.unit : "");
+  if (c.status) s += " (" + *c.status + ")";
+  return s;
+}
+
 // A headline number, marked with its JSON path so tests can compare it with summary.json.
 std::string metric(const Shown& v, std::string_view if_null = "none") {
   if (v.null) {
@@ -191,7 +200,9 @@ void write_headline(std::string& out, const Summary& s) {
        fmt::format("{} of {} existing customers referred someone", metric(s.participating),
                    metric(s.existing)));
   card(out, "Total reward value", metric(s.total_value) + unit,
-       fmt::format("{} rewards", metric(s.reward_count)));
+       fmt::format("of the rewards given (granted, pending or expired); {} rewards decided in all, "
+                   "void and withheld ones included",
+                   metric(s.reward_count)));
   card(out, "Budget used", metric(s.budget_used) + unit,
        fmt::format("{}; {} rewards withheld for budget",
                    s.ran_out_on.null ? metric(s.ran_out_on, "did not run out")
@@ -265,7 +276,9 @@ void write_rewards(std::string& out, const Summary& s) {
                      {"rewards granted", {s.statuses[0].count}, ""}}});  // granted
   out +=
       "<p class=\"note\">Rewards granted counts rewards, not referrals: one referral can "
-      "reward both sides, or several tiers.</p>\n";
+      "reward both sides, or several tiers. Referrals count those bound in the window; a "
+      "referral bound before <code>--from</code> that qualified in the window counts in the daily "
+      "figures and the leaderboards, not here.</p>\n";
   out += "</section>\n<section id=\"status\"><h2>Rewards by status</h2>\n";
   BarChart status{
       "status", "Rewards by status: count and value", {"count", value_heading}, true, {}};
@@ -299,9 +312,11 @@ void write_comparison(std::string& out, const Summary& s) {
   card(out, "Cost change", metric(c.cost_delta) + unit,
        fmt::format("{} under this policy, {} under the baseline", metric(c.total_value),
                    metric(c.baseline_total_value)));
-  card(out, "Rewards gained", metric(c.gained), "in this policy's ledger only");
-  card(out, "Rewards lost", metric(c.lost), "in the baseline's ledger only");
-  card(out, "Rewards changed", metric(c.changed), "in both, with another amount, kind or status");
+  card(out, "Rewards gained", metric(c.gained),
+       "given under this policy, not under the baseline (not in its ledger, or void or withheld there)");
+  card(out, "Rewards lost", metric(c.lost), "given under the baseline, not under this policy");
+  card(out, "Rewards changed", metric(c.changed),
+       "given under both, with another kind, amount, unit, value or status");
   out += "</div>\n<h3>Cost by rule</h3>\n";
   if (c.by_rule.empty()) {
     no_data(out, "no rule decided a reward under either policy");
@@ -327,8 +342,8 @@ void write_comparison(std::string& out, const Summary& s) {
     std::vector<std::vector<std::string>> rows;
     for (std::size_t i = 0; i < c.changes.size() && i < kMaxChangesShown; ++i) {
       const Change& ch = c.changes[i];
-      rows.push_back({ch.change, ch.recipient, ch.role, ch.rule, ch.tier.value_or(""),
-                      shown(ch.value), shown(ch.baseline_value)});
+      rows.push_back({ch.change, ch.recipient, ch.role, ch.rule, ch.tier.value_or(""), side(ch.mine),
+                      side(ch.baseline), shown(ch.value), shown(ch.baseline_value)});
     }
     if (c.changes.size() > kMaxChangesShown) {
       out += fmt::format(
@@ -342,6 +357,8 @@ void write_comparison(std::string& out, const Summary& s) {
            {"role"},
            {"rule"},
            {"tier"},
+           {"this policy"},
+           {"baseline"},
            {"value", true},
            {"baseline value", true}},
           rows);

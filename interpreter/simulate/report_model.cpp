@@ -167,7 +167,11 @@ void read_comparison(const Node& c, Summary& s) {
   for (const Node& ch : c["changes"].items()) {
     out.changes.push_back({ch["recipient"].str(), ch["role"].str(), ch["rule"].str(),
                            ch["change"].str(), ch["tier"].str_or_null(),
-                           ch["value"].decimal_or_null(), ch["baseline_value"].decimal_or_null()});
+                           ch["value"].decimal_or_null(), ch["baseline_value"].decimal_or_null(),
+                           {ch["kind"].str_or_null(), ch["amount"].str_or_null(), ch["unit"].str_or_null(),
+                            ch["status"].str_or_null()},
+                           {ch["baseline_kind"].str_or_null(), ch["baseline_amount"].str_or_null(),
+                            ch["baseline_unit"].str_or_null(), ch["baseline_status"].str_or_null()}});
   }
 }
 
@@ -228,7 +232,7 @@ void read_all(const Node& root, Summary& s) {
   }
   for (const Node& k : rewards["by_kind"].items()) {
     s.by_kind.push_back({k["kind"].str(), k["unit"].str_or_null(), k["count"].integer(),
-                         k["amount"].decimal(), k["value"].decimal()});
+                         k["amount"].decimal_or_null(), k["value"].decimal()});
   }
   for (const Node& r : rewards["by_rule"].items()) {
     s.by_rule.push_back(

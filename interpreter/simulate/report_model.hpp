@@ -49,10 +49,15 @@ struct ManyConditions {
   Shown conditions;
   std::string where;  // `line` or `at`
 };
+// One side of a change: the reward in that ledger (null fields where it has none).
+struct ChangeSide {
+  std::optional<std::string> kind, amount, unit, status;
+};
 struct Change {
   std::string recipient, role, rule, change;
   std::optional<std::string> tier;
   Shown value, baseline_value;
+  ChangeSide mine, baseline;
 };
 struct Comparison {
   Shown total_value, baseline_total_value, cost_delta, gained, lost, changed;

@@ -269,9 +269,11 @@ std::string Simulation::summary_json() const {
       clawback_count[0], money(clawback_value[0]), clawback_count[1], money(clawback_value[1]));
   bool first = true;
   for (const auto& [k, v] : by_kind) {
-    out += fmt::format("{}{{\"kind\": {}, \"unit\": {}, \"count\": {}, \"amount\": \"{}\", \"value\": \"{}\"}}",
+    // Shares off (`%`) and rewards without a unit (a gift, a title) have no amount to add up.
+    const bool summable = !k.second.empty() && k.second != "%";
+    out += fmt::format("{}{{\"kind\": {}, \"unit\": {}, \"count\": {}, \"amount\": {}, \"value\": \"{}\"}}",
                        first ? "" : ", ", quoted(k.first), quoted_or_null(k.second), std::get<0>(v),
-                       to_string(std::get<1>(v)), money(std::get<2>(v)));
+                       summable ? quoted(to_string(std::get<1>(v))) : std::string("null"), money(std::get<2>(v)));
     first = false;
   }
   out += "],\n    \"by_rule\": [";
@@ -317,9 +319,12 @@ std::string Simulation::summary_json() const {
   out += months.empty() ? "],\n" : "\n  ],\n";
 
   // Design checks (S39).
+  // The rewards the policy decides for a referral: those given, and those the budget withheld
+  // (the budget running out is not the design).
   std::map<std::string, Decimal> per_referral;  // referral id -> value of its rewards
   for (const LedgerEntry& e : run.ledger()) {
-    if (counts_as_given(e.status) && e.value && world_.find_referral(e.scope) != kNone) {
+    const bool decided = counts_as_given(e.status) || (e.status == RewardStatus::withheld && e.reason == "budget");
+    if (decided && e.value && world_.find_referral(e.scope) != kNone) {
       add(per_referral[e.scope], *e.value, per_referral[e.scope]);
     }
   }
@@ -334,23 +339,40 @@ std::string Simulation::summary_json() const {
     // A referrer the policy does not reward at all says nothing of the rewards' size.
     if (!run.referrer_eligible(referrals[r].referrer)) continue;
     const Order& o = orders[referee.orders.front()];
-    if (o.amount.mantissa == 0) continue;
     auto it = per_referral.find(referrals[r].id);
     Decimal value = it == per_referral.end() ? Decimal{} : it->second;
+    // A free first order: any reward is above the band (its share is shown as null); none is
+    // within it.
     Decimal share;
-    if (div(value, o.amount, share) != DecimalError::none) continue;
-    const int lo = compare(share, Decimal{15, 2}), hi = compare(share, Decimal{25, 2});
+    int lo = 0, hi = 0;
+    const bool free_order = o.amount.mantissa == 0;
+    if (free_order) {
+      hi = value.mantissa > 0 ? 1 : 0;
+    } else if (div(value, o.amount, share) != DecimalError::none) {
+      continue;
+    } else {
+      lo = compare(share, Decimal{15, 2});
+      hi = compare(share, Decimal{25, 2});
+    }
     if (lo >= 0 && hi <= 0) {
       ++within;
       continue;
     }
     (lo < 0 ? below : above) += 1;
     if (shown++ < kExamples) {
+      // Shown with four places, rounded away from the band, so that it is outside it as shown
+      // too (0.25004 is above, shown as 0.2501, not as 0.2500).
+      std::string shown_share = "null";
+      Decimal rounded;
+      if (!free_order && round_to(share, 4, Rounding::down, rounded) == DecimalError::none) {
+        if (lo >= 0 && compare(rounded, share) != 0) add(rounded, Decimal{1, 4}, rounded);
+        shown_share = quoted(to_fixed(rounded, 4, Rounding::down));
+      }
       examples += fmt::format(
           "{}\n      {{\"referral\": {}, \"referrer\": {}, \"order_amount\": \"{}\", \"reward_value\": \"{}\", "
-          "\"share\": \"{}\"}}",
+          "\"share\": {}}}",
           shown > 1 ? "," : "", quoted(referrals[r].id), quoted(customers[referrals[r].referrer].id), money(o.amount),
-          money(value), to_fixed(share, 4, Rounding::half_up));
+          money(value), shown_share);
     }
   }
   out += fmt::format(
@@ -405,11 +427,16 @@ std::string Simulation::summary_json() const {
   auto change = [&](const char* what, const LedgerEntry& e, const LedgerEntry* mine_e, const LedgerEntry* base_e) {
     auto val = [](const LedgerEntry* x) { return x && x->value ? quoted(money(*x->value)) : std::string("null"); };
     auto status = [](const LedgerEntry* x) { return x ? quoted(status_name(x->status)) : std::string("null"); };
+    auto kind = [](const LedgerEntry* x) { return x ? quoted(x->kind) : std::string("null"); };
+    auto amount = [](const LedgerEntry* x) { return x && x->has_amount ? quoted(to_string(x->amount)) : std::string("null"); };
+    auto unit = [](const LedgerEntry* x) { return x ? quoted_or_null(x->unit) : std::string("null"); };
     return fmt::format(
         "{{\"recipient\": {}, \"role\": {}, \"rule\": {}, \"tier\": {}, \"scope\": {}, \"change\": \"{}\", "
-        "\"value\": {}, \"baseline_value\": {}, \"status\": {}, \"baseline_status\": {}}}",
+        "\"kind\": {}, \"baseline_kind\": {}, \"amount\": {}, \"baseline_amount\": {}, \"unit\": {}, "
+        "\"baseline_unit\": {}, \"value\": {}, \"baseline_value\": {}, \"status\": {}, \"baseline_status\": {}}}",
         quoted_or_null(e.recipient), quoted(e.role), quoted(e.rule), quoted_or_null(e.tier), quoted(e.scope), what,
-        val(mine_e), val(base_e), status(mine_e), status(base_e));
+        kind(mine_e), kind(base_e), amount(mine_e), amount(base_e), unit(mine_e), unit(base_e), val(mine_e), val(base_e),
+        status(mine_e), status(base_e));
   };
   // Only rewards given (granted, pending or expired) count: one void or withheld in a ledger
   // was not given there.

@@ -234,6 +234,9 @@ TEST(ReportHtml, ComparisonShowsCountsChartAndChanges) {
   EXPECT_NE(html.find("<td>gained</td><td>&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;</td>"),
             std::string::npos);
   EXPECT_NE(html.find("<td class=\"n\">88.00</td><td class=\"n\">\u2014</td>"), std::string::npos);
+  // Each side's reward, so that a change of amount alone shows (20 % against 25 %).
+  EXPECT_NE(html.find("<td>coupon 20 % (pending)</td><td>coupon 25 % (pending)</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>gift (granted)</td><td>\u2014</td>"), std::string::npos);
   EXPECT_NE(html.find("<td>lost</td><td>C-9</td>"), std::string::npos);
 }
 
@@ -242,7 +245,9 @@ TEST(ReportHtml, ShowsTheFirstFiftyChanges) {
   for (int i = 0; i < 60; ++i) {
     changes += std::string(i ? "," : "") + "{\"recipient\": \"P-" + std::to_string(100 + i) +
                "\", \"role\": \"referrer\", \"rule\": \"ladder\", \"tier\": null, \"change\": "
-               "\"gained\", \"value\": \"1.00\", \"baseline_value\": null}";
+               "\"gained\", \"kind\": \"cash\", \"baseline_kind\": null, \"amount\": \"1.00\", \"baseline_amount\": null, "
+               "\"unit\": \"CNY\", \"baseline_unit\": null, \"value\": \"1.00\", \"baseline_value\": null, "
+               "\"status\": \"granted\", \"baseline_status\": null}";
   }
   const std::string json = edit(
       report_fixture("report_summary.json"), "\"comparison\": null",

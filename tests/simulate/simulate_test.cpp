@@ -286,6 +286,22 @@ TEST(Simulate, BaselineCountsOnlyRewardsGivenAndComparesTheirUnit) {
   EXPECT_EQ(s.str("/comparison/changes/0/rule"), "thanks");
   EXPECT_EQ(s.str("/comparison/changes/0/status"), "granted");
   EXPECT_EQ(s.str("/comparison/changes/0/baseline_status"), "granted");
+  EXPECT_EQ(s.str("/comparison/changes/0/amount") + " " + s.str("/comparison/changes/0/unit"), "20.00 CNY");
+  EXPECT_EQ(s.str("/comparison/changes/0/baseline_amount") + " " + s.str("/comparison/changes/0/baseline_unit"), "20 %");
+  // Only the amount differs (25 % off against 20 %, valued the same): the change says so.
+  r = run_refpol({"simulate", "--policy", F + "compare_percent_25.refpol", "--baseline", F + "compare_percent.refpol",
+                  "--events", "tests/simulate/histories/one_reward.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary p(r.out);
+  EXPECT_EQ(p.num("/comparison/changed"), 1);
+  EXPECT_EQ(p.str("/comparison/changes/0/kind") + " " + p.str("/comparison/changes/0/amount") + " " +
+                p.str("/comparison/changes/0/unit") + " " + p.str("/comparison/changes/0/value"),
+            "coupon 25 % 20.00");
+  EXPECT_EQ(p.str("/comparison/changes/0/baseline_kind") + " " + p.str("/comparison/changes/0/baseline_amount") + " " +
+                p.str("/comparison/changes/0/baseline_unit") + " " + p.str("/comparison/changes/0/baseline_value"),
+            "coupon 20 % 20.00");
+  // A share off has no amount to add up across rewards.
+  EXPECT_TRUE(p.is_null("/rewards/by_kind/0/amount"));
   // refunded_reward.jsonl: the same, and the order is refunded on 12-10, before the 7 days pass:
   // both rewards of compare_two are withdrawn, so nothing is gained (the ledger has F1's welcome
   // as void, the baseline nothing) and nothing changed (thanks is void under both).
@@ -324,6 +340,30 @@ TEST(Simulate, DesignChecksLeaveOutReferralsOfIneligibleReferrers) {
 
 // many_conditions.refpol: `when pilot and enabled and ... and ...`, where pilot and enabled are
 // definitions of constants: four parts, each define one, however compiling works them out.
+// share_check.jsonl: C1's five friends each complete a first order; each referral gives C1 15 CNY
+// from a budget of 30 CNY, so the last three are withheld for the budget. Their share of the
+// order is what the policy decided, budget or not:
+//   F1 60.00: 0.25 exactly, within.        F2 59.99: 0.250041..., above, shown 0.2501.
+//   F3 80.00: 0.1875, within (withheld).   F4 0.00: a free order with a reward, above, no share.
+//   F5 100.01: 0.149985..., below, shown 0.1499 (withheld).
+TEST(Simulate, DesignChecksCountWhatThePolicyDecidedAndShowTheShareOutsideTheBand) {
+  auto r = run_refpol({"simulate", "--policy", "tests/simulate/fixtures/share_check.refpol", "--events",
+                       "tests/simulate/histories/share_check.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.num("/rewards/by_status/withheld/count"), 3);
+  EXPECT_EQ(s.num("/design_checks/reward_share/within"), 2);
+  EXPECT_EQ(s.num("/design_checks/reward_share/above"), 2);
+  EXPECT_EQ(s.num("/design_checks/reward_share/below"), 1);
+  EXPECT_EQ(s.str("/design_checks/reward_share/examples/0/referral") + " " + s.str("/design_checks/reward_share/examples/0/share"),
+            "R-F2 0.2501");
+  EXPECT_EQ(s.str("/design_checks/reward_share/examples/1/referral"), "R-F4");
+  EXPECT_TRUE(s.is_null("/design_checks/reward_share/examples/1/share"));
+  EXPECT_EQ(s.str("/design_checks/reward_share/examples/2/referral") + " " + s.str("/design_checks/reward_share/examples/2/share") +
+                " " + s.str("/design_checks/reward_share/examples/2/reward_value"),
+            "R-F5 0.1499 15.00");
+}
+
 TEST(Simulate, DesignChecksCountEveryAndedPartOfARule) {
   auto r = run_refpol({"simulate", "--policy", "tests/simulate/fixtures/many_conditions.refpol", "--events",
                        "tests/simulate/histories/one_reward.jsonl"});
@@ -400,6 +440,16 @@ TEST(Simulate, EverySkippedEventIsReported) {
   Summary s(r.out);
   EXPECT_EQ(s.num("/events/skipped"), 151);
   EXPECT_EQ(s.num("/events/applied"), static_cast<std::int64_t>(lines - 151));
+}
+
+// A window bound given as a date-time in another zone is the same instant, shown in the policy's.
+TEST(Simulate, TheWindowIsShownInThePolicysZone) {
+  auto r = run_refpol({"simulate", "--policy", kPolicy, "--events", kSmall, "--from", "2026-12-01T16:00:00Z", "--to",
+                       "2026-12-20T02:00:00Z"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Summary s(r.out);
+  EXPECT_EQ(s.str("/window/from"), "2026-12-02T00:00:00+08:00");
+  EXPECT_EQ(s.str("/window/to"), "2026-12-20T10:00:00+08:00");
 }
 
 TEST(Simulate, UsageErrors) {
