@@ -52,6 +52,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <unordered_set>
 #include <vector>
 
 namespace {
@@ -696,7 +697,9 @@ class Generator {
     u64 x = rng_.below(100);
     u8 channel = x < 45 ? 0 : x < 75 ? 1 : 2;
     u32 fraud_flag = std::min(kMillion, o_.review_flag * 20);
-    if (rng_.chance(o_.self_referral)) {
+    // A customer is referred once (docs/simulate.md): one who referred themself already makes an
+    // ordinary referral instead.
+    if (rng_.chance(o_.self_referral) && self_referred_.insert(referrer).second) {
       push(t, Type::referral_bound, ++referrals_, referrer, referrer, 0, channel);
       return referee_orders(t, referrer, 600000, fraud_flag);
     }
@@ -989,6 +992,7 @@ class Generator {
   bool roots_on_ = false, overflow_ = false;
   u32 next_customer_, referrals_ = 0, orders_ = 0, shares_ = 0;
   std::vector<u32> referrers_, sharers_, tickets_, new_customers_;
+  std::unordered_set<u32> self_referred_;  // referrers who referred themselves
   std::vector<History> history_;  // by existing customer id
   std::vector<u64> bad_lines_;
 };

@@ -14,14 +14,7 @@
 
 namespace refpol::sim {
 
-struct EventReader::Impl {
-  const TimeZone* zone;
-  simdjson::dom::parser parser;
-  std::vector<std::string_view> keys;  // of the object being read, to find one given twice
-};
 
-EventReader::EventReader(const TimeZone& zone) : impl_(new Impl) { impl_->zone = &zone; }
-EventReader::~EventReader() { delete impl_; }
 
 namespace {
 
@@ -122,21 +115,40 @@ bool read_instant(std::string_view text, const TimeZone& zone, DateTime& out, st
   return false;
 }
 
-// Whether `key` was seen before in the object being read (`keys` holds the ones before it).
-bool repeated(std::vector<std::string_view>& keys, std::string_view key, std::string_view where, std::string& problem) {
-  for (std::string_view k : keys) {
-    if (k == key) {
-      problem = fmt::format("key `{}{}` is given twice", where, key);
-      return true;
-    }
+// The keys of the object being read, to find one given twice: `seen` has a bit for each key's
+// length and first and last bytes, so a key is compared with the others only when its bit was
+// set before (rarely: a few keys of distinct lengths).
+struct Keys {
+  std::vector<std::string_view> list;
+  std::uint64_t seen = 0;
+  void clear() {
+    list.clear();
+    seen = 0;
   }
-  keys.push_back(key);
-  return false;
-}
+  // Whether `key` was given before; if so `problem` says so (`where` prefixes the key).
+  bool repeated(std::string_view key, std::string_view where, std::string& problem) {
+    const std::uint64_t bit = std::uint64_t{1}
+                              << ((key.size() * 7 + (key.empty() ? 0 : static_cast<unsigned char>(key.front()) * 3 +
+                                                                           static_cast<unsigned char>(key.back()))) &
+                                  63);
+    if ((seen & bit) != 0) {
+      for (std::string_view k : list) {
+        if (k == key) {
+          problem = fmt::format("key `{}{}` is given twice", where, key);
+          return true;
+        }
+      }
+    }
+    seen |= bit;
+    list.push_back(key);
+    return false;
+  }
+};
 
 // A counter of a customer record (kCounterFields, by its place `which`) as the replay moves it on:
 // a whole number or an amount of 0 or more, or a date-time (or null) for `last_order_at`.
-bool valid_counter(int which, dom::element value, const TimeZone& zone, std::string& problem) {
+bool valid_counter(int which, dom::element value, const TimeZone& zone, std::optional<DateTime>& last_order_at,
+                   std::string& problem) {
   const std::string_view key = kCounterFields[static_cast<std::size_t>(which)];
   if (key == "last_order_at") {
     std::string_view text;
@@ -151,6 +163,7 @@ bool valid_counter(int which, dom::element value, const TimeZone& zone, std::str
       problem = fmt::format("`customer.last_order_at`: {}", why);
       return false;
     }
+    last_order_at = t;
     return true;
   }
   if (key == "total_spend") {
@@ -211,6 +224,15 @@ static_assert(in_type_order(), "kShapes is indexed by EventType");
 
 }  // namespace
 
+struct EventReader::Impl {
+  const TimeZone* zone;
+  simdjson::dom::parser parser;
+  Keys keys;
+};
+
+EventReader::EventReader(const TimeZone& zone) : impl_(new Impl) { impl_->zone = &zone; }
+EventReader::~EventReader() { delete impl_; }
+
 // The names are string literals, so their data ends with a NUL.
 const char* event_type_name(EventType t) { return kShapes[static_cast<std::size_t>(t)].name.data(); }
 
@@ -228,10 +250,10 @@ bool EventReader::read(std::string_view line, Event& out, std::string& problem) 
     problem = "an event is a JSON object";
     return false;
   }
-  std::vector<std::string_view>& keys = impl_->keys;
+  Keys& keys = impl_->keys;
   keys.clear();
   for (auto field : obj) {
-    if (repeated(keys, field.key, "", problem)) return false;
+    if (keys.repeated(field.key, "", problem)) return false;
   }
   std::string_view type, ts;
   if (!text_key(obj, "id", out.id, problem) || !text_key(obj, "type", type, problem) ||
@@ -259,6 +281,7 @@ bool EventReader::read(std::string_view line, Event& out, std::string& problem) 
   }
   out.record.clear();
   out.counters.clear();
+  out.last_order_at.reset();
   out.amount.clear();
   switch (out.type) {
     case EventType::customer: {
@@ -271,9 +294,9 @@ bool EventReader::read(std::string_view line, Event& out, std::string& problem) 
       keys.clear();
       unsigned given = 0;  // bit i: kCounterFields[i]
       for (auto field : customer) {
-        if (repeated(keys, field.key, "customer.", problem)) return false;
+        if (keys.repeated(field.key, "customer.", problem)) return false;
         if (const int which = counter_index(field.key); which >= 0) {
-          if (!valid_counter(which, field.value, *impl_->zone, problem)) return false;
+          if (!valid_counter(which, field.value, *impl_->zone, out.last_order_at, problem)) return false;
           given |= 1u << which;
           out.counters.emplace_back(field.key, std::string());
           append_minified(out.counters.back().second, field.value);

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +48,7 @@ struct Event {
   // `counters`, key -> minified value, in the record's order.
   std::string record;
   std::vector<std::pair<std::string, std::string>> counters;
+  std::optional<DateTime> last_order_at;  // customer: `last_order_at` read (absent or null: none)
 };
 
 // Reads one line into `out`; false with a message saying what is wrong.

@@ -202,13 +202,9 @@ void World::apply(const Event& e, const Named& n, bool in_window) {
           if (!v.empty() && v.front() == '"') v = v.substr(1, v.size() - 2);
           parse_decimal(v, k.base_spend);
         }
-        if (key == "last_order_at" && value.size() > 2 && value.front() == '"') {
-          DateTime t;
-          std::string ignored;
-          static const TimeZone utc;
-          if (parse_datetime(std::string_view(value).substr(1, value.size() - 2), utc, t, ignored)) k.last_order_at = t;
-        }
       }
+      // Read (and checked) by the event reader; a record without one keeps none.
+      if (e.last_order_at) k.last_order_at = e.last_order_at;
       // The record's counters stand as of this event; orders and shares from here on move them.
       k.extra_orders = 0;
       k.extra_spend = Decimal{};

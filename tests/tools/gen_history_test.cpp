@@ -186,6 +186,9 @@ class Replay {
     }
     if (type == "referral_bound" && !referrals_.insert(v["referral"]).second)
       return "referral bound twice";
+    // A customer is referred once (docs/simulate.md); the replay rejects a second binding.
+    if (type == "referral_bound" && customers_.count(v["referee"]) && !referees_.insert(v["referee"]).second)
+      return "referee bound twice";
     for (const char* key : {"referrer", "referee", "customer", "owner", "organiser"})
       if (v.count(key) && !customers_.count(v[key])) return std::string("unknown ") + key;
     if (v.count("order") && !orders_.count(v["order"])) return "unknown order";
@@ -209,7 +212,7 @@ class Replay {
 
   simdjson::dom::parser parser_;
   std::string last_ts_;
-  std::set<std::string> ids_, customers_, orders_, groups_, referrals_;
+  std::set<std::string> ids_, customers_, orders_, groups_, referrals_, referees_;
 };
 
 TEST(GenHistory, TheSeedDecidesTheBytes) {
@@ -229,6 +232,16 @@ TEST(GenHistory, EveryLineIsAnEventAReplayAccepts) {
   EXPECT_TRUE(replay.bad.empty()) << replay.bad.size() << " bad lines, first: " << replay.bad[0];
   for (const auto& [type, keys] : event_keys())
     EXPECT_GT(replay.by_type[type], 0u) << "no `" << type << "` event";
+}
+
+// Few referrers, many of whose referrals are of themselves: each refers themself once at most,
+// as a customer is referred once.
+TEST(GenHistory, ACustomerIsBoundOnceEvenWhenSelfReferralsAreCommon) {
+  Output run = generate("--customers 300 --events 20000 --referrer-share 0.05 --self-referral-rate 0.5");
+  ASSERT_EQ(run.exit_code, 0);
+  Replay replay(run.out);
+  EXPECT_EQ(replay.lines, 20000u);
+  EXPECT_TRUE(replay.bad.empty()) << replay.bad.size() << " bad lines, first: " << replay.bad[0];
 }
 
 TEST(GenHistory, EventsFlagGivesExactlyThatManyLines) {
