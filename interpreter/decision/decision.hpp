@@ -42,9 +42,6 @@ struct Reward {
   std::optional<DateTime> due_by;
   std::optional<DateTime> expires_at;
   std::optional<Decimal> value;    // cost in the policy currency, counted against the budget
-  // The expiry is counted from a grant at `now` (`expires ... after grant`, no settle date): a
-  // later evaluation would give a later one. Not part of the decision's JSON.
-  bool expiry_from_now = false;
 };
 
 struct ReferralVerdict {

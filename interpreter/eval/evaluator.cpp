@@ -449,7 +449,6 @@ class Engine {
   void set_expiry(Reward& r, const CompiledGrant& g) {
     const DateTime granted = r.settles_at ? *r.settles_at : m_.now();
     r.expires_at.reset();
-    r.expiry_from_now = g.expiry == CompiledGrant::Expiry::after_grant && !r.settles_at;
     if (g.expiry == CompiledGrant::Expiry::after_grant) {
       Value d = m_.eval(g.expiry_node);
       DateTime exp;

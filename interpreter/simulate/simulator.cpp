@@ -151,8 +151,8 @@ std::optional<std::uint32_t> Runner::entry_of(const Decision& d, const Reward& r
   return find(r, place, owner);
 }
 
-bool Runner::expire_unlisted(LedgerEntry& e, const DateTime& now) {
-  if (e.listed || e.status != RewardStatus::granted || !e.expires_at || e.expires_at->utc_seconds > now.utc_seconds) {
+bool Runner::expire_due(LedgerEntry& e, const DateTime& now) {
+  if (e.status != RewardStatus::granted || !e.expires_at || e.expires_at->utc_seconds > now.utc_seconds) {
     return false;
   }
   set_status(e, RewardStatus::expired);
@@ -163,7 +163,7 @@ std::optional<DateTime> Runner::unlisted(LedgerEntry& e, const DateTime& now) {
   if (e.status == RewardStatus::pending) {
     e.reason = "withdrawn";
     set_status(e, RewardStatus::void_);
-  } else if (!expire_unlisted(e, now) && e.status == RewardStatus::granted && e.expires_at) {
+  } else if (!expire_due(e, now) && e.status == RewardStatus::granted && e.expires_at) {
     return DateTime{e.expires_at->utc_seconds + 1, e.expires_at->offset_seconds};
   }
   return std::nullopt;
@@ -182,9 +182,9 @@ bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t 
     value = e.value ? *e.value : Decimal{};
     return true;
   }
-  // Expired at its own expiry while the decision, counting a later one from its `now`, still
-  // gives it (record): paid, so not charged again, and its money no longer spent.
-  if (e.status == RewardStatus::expired && e.paid && r.status == RewardStatus::granted) {
+  // Paid, then expired: a cap still counts it first, and its money is no longer spent (nothing to
+  // give back).
+  if (e.status == RewardStatus::expired && e.paid) {
     value = Decimal{};
     return true;
   }
@@ -328,9 +328,10 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   PerReferrer& state = referrers_[referrer];
   const std::size_t referrals = world_.referrals().size();
   if (place_.size() < referrals) place_.resize(referrals, kNone);
-  // A paid reward the last decision no longer listed expires at its `expires_at` all the same,
-  // before anything is counted: its money is no longer spent.
-  for (std::uint32_t i : state.owned) expire_unlisted(ledger_[i], now);
+  // A paid reward expires at its `expires_at`, listed or not, before anything is counted: its
+  // money is no longer spent (a decision that counts `expires 30 days after grant` from its own
+  // `now` would not say so itself).
+  for (std::uint32_t i : state.owned) expire_due(ledger_[i], now);
   // The campaign's counters as a service would send them: others' committed value, and this
   // referrer's place among the rewarded (docs/simulate.md, "How the replay works").
   Decimal others;
@@ -462,26 +463,24 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   };
   listing_.clear();
   shift_ = 0;
-  // An expiry counted from a grant at `now` (`expires ... after grant`, a reward without a settle
-  // date) moves with it: the look it asks for is one a reused decision would not ask for again,
-  // so such a decision is not reused. An expiry on a date does not move (a ladder's coupon
-  // granted at `now` that `expires on 2027-03-31`): the paid entry keeps when it was granted.
-  // A reward granted at `now` that was never paid (expired when first given: `expires on` a day
-  // gone by) takes its grant time from each decision: such a decision is not reused either.
+  // A paid reward keeps its expiry (record), whatever the decision counts from its own `now`
+  // (`expires 30 days after grant` on a reward without a settle date): the moment after the
+  // entry's is looked at, not the decision's, so a later decision, reused or not, asks for the
+  // same looks. A reward granted at `now` that was never paid (expired when first given:
+  // `expires on` a day gone by) takes its grant time from each decision: such a decision is not
+  // reused.
   bool moving = false;
   newly_paid_ = false;
   for (const Reward& r : decision_.rewards) {
     const std::uint32_t entry = record(decision_, r, static_cast<std::uint32_t>(listing_.size()), referrer);
     listing_.push_back(entry);
+    const LedgerEntry& e = ledger_[entry];
     if (r.settles_at) consider(*r.settles_at);
-    if (r.expires_at) consider(DateTime{r.expires_at->utc_seconds + 1, r.expires_at->offset_seconds});
-    // A paid reward keeps its own expiry (record): the moment after it is looked at too.
-    if (const LedgerEntry& e = ledger_[entry]; e.status == RewardStatus::granted && e.expires_at) {
-      consider(DateTime{e.expires_at->utc_seconds + 1, e.expires_at->offset_seconds});
+    if (const std::optional<DateTime>& expiry = e.paid ? e.expires_at : r.expires_at;
+        expiry && (!e.paid || e.status == RewardStatus::granted)) {
+      consider(DateTime{expiry->utc_seconds + 1, expiry->offset_seconds});
     }
-    if (r.granted_at && *r.granted_at == now && !r.settles_at && ((r.expires_at && r.expiry_from_now) || !ledger_[entry].paid)) {
-      moving = true;
-    }
+    if (r.granted_at && *r.granted_at == now && !r.settles_at && !e.paid) moving = true;
   }
   state.paid_by_last = newly_paid_;
   for (const ReferralVerdict& v : decision_.referrals) {

@@ -122,9 +122,8 @@ class Runner {
   };
   Roots roots(Index referrer) const;
   void set_status(LedgerEntry& e, RewardStatus status);
-  // Expires `e` when it is granted, listed by no referrer's last decision, and past its
-  // `expires_at` at `now`; whether it did.
-  bool expire_unlisted(LedgerEntry& e, const DateTime& now);
+  // Expires `e` when it is granted and past its `expires_at` at `now`; whether it did.
+  bool expire_due(LedgerEntry& e, const DateTime& now);
   // After `e` was found listed by no last decision at `now`: a pending reward is withdrawn; a
   // granted one expires if it is past its `expires_at`, and otherwise the moment after that is
   // returned, for its owner to be looked at then.

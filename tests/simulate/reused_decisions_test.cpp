@@ -85,13 +85,14 @@ TEST(ReusedDecisions, ReplaysGiveTheSameOutputsWithAndWithout) {
 // and 5 CNY; A shares on 12-04 and 12-05. Evaluations: the binding (A's first decision), the
 // order placed (only a referral that is not qualified changed: reused), the completion, the two
 // shares and the final look: 6. Under moving_expiry.refpol the coupon expires 30 days after its
-// grant at `now`, which a later look would move: the shares and the final look are decided
-// again (1 reused). Under dated_expiry.refpol it expires on 2027-03-31, which does not move: both
-// shares and the final look reuse the decision of 12-03 (4 reused). The rewards are the same
-// either way, with and without reuse.
+// grant at `now`, which a later decision counts from its own `now`; under dated_expiry.refpol on
+// 2027-03-31. Either way the coupon is paid on 12-03 and the ledger keeps its expiry, so both
+// shares and the final look reuse the decision of 12-03 (4 reused; before the ledger kept a paid
+// reward's expiry, the moving one stopped reuse: 1). The rewards are the same either way, with
+// and without reuse.
 TEST(ReusedDecisions, AnExpiryOnADateDoesNotStopReuse) {
   const std::vector<std::string> lines = testing_replay::history_lines("expiry_shares.jsonl");
-  for (const auto& [policy, reused_count] : {std::pair{"moving_expiry", 1u}, std::pair{"dated_expiry", 4u}}) {
+  for (const auto& [policy, reused_count] : {std::pair{"moving_expiry", 4u}, std::pair{"dated_expiry", 4u}}) {
     SCOPED_TRACE(policy);
     const std::string file = std::string("tests/simulate/fixtures/") + policy + ".refpol";
     const Outputs reused = replay(lines, file, "", true);
