@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <cctype>
+#include <cstdint>
 #include <charconv>
 #include <vector>
 
@@ -176,17 +177,21 @@ bool valid_counter(int which, dom::element value, const TimeZone& zone, std::opt
       text = {};
     }
     Decimal d;
-    if (text.empty() || parse_decimal(text, d) != DecimalError::none || d.mantissa < 0) {
+    const DecimalError e = text.empty() ? DecimalError::syntax : parse_decimal(text, d);
+    if (e == DecimalError::overflow) {
+      problem = fmt::format("`customer.total_spend` {} is too large for an amount", text);
+      return false;
+    }
+    if (e != DecimalError::none || d.mantissa < 0) {
       problem = "`customer.total_spend` must be an amount of 0 or more (a number or a string holding one)";
       return false;
     }
     return true;
   }
-  // order_count, shares
+  // order_count, shares: an `int` of the facts (64 bits, signed)
   std::int64_t n = -1;
-  std::uint64_t u = 0;
-  if (!(value.get(n) == simdjson::SUCCESS && n >= 0) && value.get(u) != simdjson::SUCCESS) {
-    problem = fmt::format("`customer.{}` must be a whole number, 0 or more", key);
+  if (value.get(n) != simdjson::SUCCESS || n < 0) {
+    problem = fmt::format("`customer.{}` must be a whole number, 0 or more (at most {})", key, INT64_MAX);
     return false;
   }
   return true;

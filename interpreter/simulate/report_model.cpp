@@ -264,7 +264,7 @@ void read_all(const Node& root, Summary& s) {
   for (const Node& e : share["examples"].items()) {
     s.share_examples.push_back({e["referral"].str(), e["referrer"].str(),
                                 e["order_amount"].decimal(), e["reward_value"].decimal(),
-                                e["share"].decimal()});
+                                e["share"].decimal_or_null()});
   }
   // docs/simulate.md gives the rule's `line`; refpol writes `at` (file:line:column).
   for (const Node& r : root["design_checks"]["rules_with_many_conditions"].items()) {

@@ -203,16 +203,14 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
     LedgerEntry& e = ledger_[*found];
     e.listed_at = place;
     if (e.paid) {
-      // Paid: what it is stays, and when; it may still be cancelled or expire.
-      if (may_change(e.status, r.status)) {
+      // Paid: what it is stays, and when; it may still be cancelled, or granted again once
+      // cancelled. It expires at the expiry it was given (expire_until), whatever this decision
+      // works out from its own `now` (`expires 30 days after grant` on a reward without a settle
+      // date, or an expiry that depends on the facts).
+      if (r.status != RewardStatus::expired && may_change(e.status, r.status)) {
         e.reason.assign(r.reason);
-        if (r.expires_at) e.expires_at = r.expires_at;
+        if (r.status == RewardStatus::granted && r.expires_at) e.expires_at = r.expires_at;
         set_status(e, r.status);
-      }
-      // It expires when it was given to, even where the decision counts a later expiry from a
-      // grant at its `now` (`expires 1 day after grant` on a reward without a settle date).
-      if (e.status == RewardStatus::granted && e.expires_at && e.expires_at->utc_seconds <= d.now.utc_seconds) {
-        set_status(e, RewardStatus::expired);
       }
     } else if (!same_terms(e, r)) {
       // Not paid yet: it is what the latest decision says (a budget fallback, a capped amount).
@@ -220,6 +218,7 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
       take_terms(e, r);
       set_status(e, r.status);
     }
+    queue_expiry(*found);
     return *found;
   }
   LedgerEntry e;
@@ -245,7 +244,25 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
   }
   referrers_[owner].owned.push_back(index);
   set_status(ledger_.back(), r.status);
+  queue_expiry(index);
   return index;
+}
+
+void Runner::queue_expiry(std::uint32_t i) {
+  LedgerEntry& e = ledger_[i];
+  if (e.status != RewardStatus::granted || !e.expires_at || e.expiry_queued == e.expires_at->utc_seconds) return;
+  e.expiry_queued = e.expires_at->utc_seconds;
+  expiries_.emplace_back(e.expiry_queued, i);
+  std::push_heap(expiries_.begin(), expiries_.end(), std::greater<>());
+}
+
+void Runner::expire_until(const DateTime& now) {
+  while (!expiries_.empty() && expiries_.front().first <= now.utc_seconds) {
+    std::pop_heap(expiries_.begin(), expiries_.end(), std::greater<>());
+    const std::uint32_t i = expiries_.back().second;
+    expiries_.pop_back();
+    expire_due(ledger_[i], now);  // not if cancelled since, or given a later expiry (queued too)
+  }
 }
 
 void Runner::note_versions(PerReferrer& state, Index referrer) const {
@@ -328,10 +345,10 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   PerReferrer& state = referrers_[referrer];
   const std::size_t referrals = world_.referrals().size();
   if (place_.size() < referrals) place_.resize(referrals, kNone);
-  // A paid reward expires at its `expires_at`, listed or not, before anything is counted: its
-  // money is no longer spent (a decision that counts `expires 30 days after grant` from its own
-  // `now` would not say so itself).
-  for (std::uint32_t i : state.owned) expire_due(ledger_[i], now);
+  // Every paid reward past its `expires_at` has expired, whoever owns it and whether or not a
+  // decision still lists it, before anything is counted: its money is no longer spent (a
+  // decision that counts `expires 30 days after grant` from its own `now` would not say so).
+  expire_until(now);
   // The campaign's counters as a service would send them: others' committed value, and this
   // referrer's place among the rewarded (docs/simulate.md, "How the replay works").
   Decimal others;

@@ -43,6 +43,7 @@ struct LedgerEntry {
   // key (a member of two communities gets one reward, the first owner's entry).
   std::uint32_t listers = 0;
   bool listed = true;  // listers > 0, as of the last decision that listed it or stopped listing it
+  std::int64_t expiry_queued = INT64_MIN;  // the expires_at (utc seconds) in Runner::expiries_
   bool committed() const { return status == RewardStatus::granted || status == RewardStatus::pending; }
 };
 
@@ -124,6 +125,10 @@ class Runner {
   void set_status(LedgerEntry& e, RewardStatus status);
   // Expires `e` when it is granted and past its `expires_at` at `now`; whether it did.
   bool expire_due(LedgerEntry& e, const DateTime& now);
+  // Puts entry `i` in `expiries_` when it is granted with an expiry not there yet.
+  void queue_expiry(std::uint32_t i);
+  // Expires every granted entry whose expiry is at or before `now`.
+  void expire_until(const DateTime& now);
   // After `e` was found listed by no last decision at `now`: a pending reward is withdrawn; a
   // granted one expires if it is past its `expires_at`, and otherwise the moment after that is
   // returned, for its owner to be looked at then.
@@ -147,6 +152,8 @@ class Runner {
   // already due.
   using Due = std::pair<std::int64_t, Index>;
   std::vector<Due> due_;
+  // (expires_at in utc seconds, entry) of granted entries: a min-heap, stale ones skipped.
+  std::vector<std::pair<std::int64_t, std::uint32_t>> expiries_;
   // What makes a reward's key (rule, role, recipient, scope), as views: found without building
   // the key text for rewards the ledger already has.
   struct KeyParts {

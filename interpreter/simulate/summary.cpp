@@ -171,9 +171,11 @@ std::string Simulation::summary_json() const {
   out += fmt::format("{{\n  \"schema\": \"refpol.simulation/1\",\n  \"policy\": {},\n  \"baseline\": {},\n",
                      policy_object(program), runners_.size() > 1 ? policy_object(runners_[1]->program()) : "null");
   out += fmt::format("  \"currency\": {},\n", quoted(program.policy.currency));
+  // In the policy's zone, whatever offset the events or the flags were written with.
+  auto in_zone = [&](const DateTime& t) { return quoted(to_string(DateTime{t.utc_seconds, zone.offset_at(t.utc_seconds)})); };
   const std::optional<DateTime> from = options_.from ? options_.from : first_ts_;
-  out += fmt::format("  \"window\": {{\"from\": {}, \"to\": {}}},\n", from ? quoted(to_string(*from)) : "null",
-                     last_ts_ && window_ends_after_start() ? quoted(to_string(end_)) : "null");
+  out += fmt::format("  \"window\": {{\"from\": {}, \"to\": {}}},\n", from ? in_zone(*from) : "null",
+                     last_ts_ && window_ends_after_start() ? in_zone(end_) : "null");
 
   // Events.
   out += fmt::format("  \"events\": {{\"read\": {}, \"applied\": {}, \"skipped\": {}, \"evaluations\": {}, "

@@ -203,8 +203,8 @@ void World::apply(const Event& e, const Named& n, bool in_window) {
           parse_decimal(v, k.base_spend);
         }
       }
-      // Read (and checked) by the event reader; a record without one keeps none.
-      if (e.last_order_at) k.last_order_at = e.last_order_at;
+      // Read (and checked) by the event reader; a record without one (or with null) has none.
+      k.last_order_at = e.last_order_at;
       // The record's counters stand as of this event; orders and shares from here on move them.
       k.extra_orders = 0;
       k.extra_spend = Decimal{};

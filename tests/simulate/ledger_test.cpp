@@ -367,5 +367,45 @@ TEST(Ledger, AListedPaidRewardStillExpiresWhenItWasGivenTo) {
   }
 }
 
+// expiry_before_decision.jsonl, under listed_expiry.refpol (one-day coupons to members, a 30 CNY
+// budget): Q and P own a community each, Q created first.
+//   12-02 11:00 M joins P's: P's coupon to M, granted, expires 12-03 11:00 (30 spent).
+//   12-02 12:00 N joins Q's: the budget is spent, N's coupon is withheld.
+//   12-02 13:00 M joins Q's: Q's decisions list M's coupon too (P's entry).
+//   12-03 11:00:01 both are due; whoever is looked at first, M's coupon has expired before
+//               anything is counted, so Q's decision fits N's coupon: granted then, expiring
+//               12-04 11:00:01.
+// A ledger that expired an entry only before its owner's decision would give Q (looked at first,
+// being the first customer) a budget still spent, and N nothing until the end.
+TEST(Ledger, APaidRewardHasExpiredBeforeAnyDecisionCountsIt) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    testing_replay::Outputs out =
+        replay("expiry_before_decision.jsonl", "listed_expiry.refpol", reuse, "2026-12-03T12:00:00+08:00");
+    std::map<std::string, Row> rows = rows_by_recipient(out.rewards);
+    EXPECT_EQ(rows["M"].status, "expired");
+    EXPECT_EQ(rows["N"].status, "granted");
+    EXPECT_NE(out.rewards.find("m:N/N,m,N,welcome,,coupon,30.00,CNY,30.00,granted,,2026-12-02T12:00:00+08:00,"
+                               "2026-12-03T11:00:01+08:00,,2026-12-04T11:00:01+08:00,"),
+              std::string::npos)
+        << out.rewards;
+  }
+}
+
+// var_expiry.jsonl: C1's friend completes on 12-02 10:00; the coupon settles and is granted on
+// 12-03 10:00, valid 30 days (to 2027-01-02 10:00). C1 shares on 12-06: later decisions count 2
+// days instead, which would have ended on 12-05. The coupon was given with 30 days: it stays
+// granted, with its expiry.
+TEST(Ledger, APaidRewardKeepsTheExpiryItWasGivenWith) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("var_expiry.jsonl", "var_expiry.refpol", reuse);
+    EXPECT_NE(out.rewards.find(",granted,,2026-12-02T10:00:00+08:00,2026-12-03T10:00:00+08:00,2026-12-03T10:00:00+08:00,"
+                               "2027-01-02T10:00:00+08:00,"),
+              std::string::npos)
+        << out.rewards;
+  }
+}
+
 }  // namespace
 }  // namespace refpol::sim

@@ -362,6 +362,14 @@ TEST(Simulate, DesignChecksCountWhatThePolicyDecidedAndShowTheShareOutsideTheBan
   EXPECT_EQ(s.str("/design_checks/reward_share/examples/2/referral") + " " + s.str("/design_checks/reward_share/examples/2/share") +
                 " " + s.str("/design_checks/reward_share/examples/2/reward_value"),
             "R-F5 0.1499 15.00");
+  // The report shows the null share as a dash.
+  const fs::path out = fs::temp_directory_path() / "refpol_share_check";
+  fs::remove_all(out);
+  auto o = run_refpol({"simulate", "--policy", "tests/simulate/fixtures/share_check.refpol", "--events",
+                       "tests/simulate/histories/share_check.jsonl", "--out", out.string()});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(contains(read_text(out / "report.html"), "<td>R-F4</td><td>C1</td><td class=\"n\">0.00</td><td class=\"n\">15.00</td><td class=\"n\">\u2014</td>"));
+  fs::remove_all(out);
 }
 
 TEST(Simulate, DesignChecksCountEveryAndedPartOfARule) {

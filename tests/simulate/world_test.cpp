@@ -82,10 +82,14 @@ TEST(EventReader, CustomerCountersAreCheckedAndNeeded) {
   EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50","shares":0)"), "ok");
   EXPECT_EQ(read(R"("order_count":3,"total_spend":1e2,"shares":0,"last_order_at":null)"), "ok");
   EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50","shares":0,"last_order_at":"2026-11-01T08:00:00Z")"), "ok");
-  EXPECT_EQ(read(R"("order_count":"five","total_spend":"10.50","shares":0)"), "`customer.order_count` must be a whole number, 0 or more");
-  EXPECT_EQ(read(R"("order_count":-1,"total_spend":"10.50","shares":0)"), "`customer.order_count` must be a whole number, 0 or more");
-  EXPECT_EQ(read(R"("order_count":2.5,"total_spend":"10.50","shares":0)"), "`customer.order_count` must be a whole number, 0 or more");
-  EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50","shares":null)"), "`customer.shares` must be a whole number, 0 or more");
+  EXPECT_EQ(read(R"("order_count":"five","total_spend":"10.50","shares":0)"), "`customer.order_count` must be a whole number, 0 or more (at most 9223372036854775807)");
+  EXPECT_EQ(read(R"("order_count":-1,"total_spend":"10.50","shares":0)"), "`customer.order_count` must be a whole number, 0 or more (at most 9223372036854775807)");
+  EXPECT_EQ(read(R"("order_count":18446744073709551615,"total_spend":"10.50","shares":0)"),
+            "`customer.order_count` must be a whole number, 0 or more (at most 9223372036854775807)");
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":"12345678901234567890123456789.5","shares":0)"),
+            "`customer.total_spend` 12345678901234567890123456789.5 is too large for an amount");
+  EXPECT_EQ(read(R"("order_count":2.5,"total_spend":"10.50","shares":0)"), "`customer.order_count` must be a whole number, 0 or more (at most 9223372036854775807)");
+  EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50","shares":null)"), "`customer.shares` must be a whole number, 0 or more (at most 9223372036854775807)");
   const std::string spend = "`customer.total_spend` must be an amount of 0 or more (a number or a string holding one)";
   EXPECT_EQ(read(R"("order_count":3,"total_spend":"abc","shares":0)"), spend);
   EXPECT_EQ(read(R"("order_count":3,"total_spend":"-1.00","shares":0)"), spend);
@@ -98,6 +102,20 @@ TEST(EventReader, CustomerCountersAreCheckedAndNeeded) {
   EXPECT_EQ(read(R"("total_spend":"10.50","shares":0)"), "missing key `customer.order_count` (the replay counts on from it)");
   EXPECT_EQ(read(R"("order_count":3,"shares":0)"), "missing key `customer.total_spend` (the replay counts on from it)");
   EXPECT_EQ(read(R"("order_count":3,"total_spend":"10.50")"), "missing key `customer.shares` (the replay counts on from it)");
+}
+
+// A replaced record's counters are taken as they stand: a `last_order_at` of null (or none) is
+// none, not the earlier record's.
+TEST(World, AReplacedRecordWithoutALastOrderHasNone) {
+  Replay r;
+  const std::string head = R"({"ts":"2026-12-01T09:00:00+08:00","type":"customer","new":false,"customer":{"id":"C1","order_count":0,"total_spend":"0","shares":0)";
+  ASSERT_EQ(r.apply(R"({"id":"E1",)" + head.substr(1) + R"(,"last_order_at":"2026-11-01T08:00:00+08:00"}})"), "");
+  ASSERT_TRUE(r.world.customers()[0].last_order_at.has_value());
+  ASSERT_EQ(r.apply(R"({"id":"E2",)" + head.substr(1) + R"(,"last_order_at":null}})"), "");
+  EXPECT_FALSE(r.world.customers()[0].last_order_at.has_value());
+  ASSERT_EQ(r.apply(R"({"id":"E3",)" + head.substr(1) + R"(,"last_order_at":"2026-11-02T08:00:00+08:00"}})"), "");
+  ASSERT_EQ(r.apply(R"({"id":"E4",)" + head.substr(1) + "}}"), "");
+  EXPECT_FALSE(r.world.customers()[0].last_order_at.has_value());
 }
 
 // `ts` names an instant; a key given twice (in the event or its record) is a bad event, not the
