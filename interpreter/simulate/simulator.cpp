@@ -107,6 +107,7 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
     e.cancelled_paid = false;  // granted again
   }
   if (was_paid && status == RewardStatus::void_) e.cancelled_paid = true;
+  if (status == RewardStatus::expired) e.cancelled_paid = false;  // given again past its expiry: lapsed
   if (e.value && was_paid != (status == RewardStatus::granted)) {
     Decimal& paid = referrers_[e.owner].paid;
     was_paid ? sub(paid, *e.value, paid) : add(paid, *e.value, paid);
@@ -179,7 +180,10 @@ bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t 
   // Another referrer's reward under the same key (a member of two communities) is theirs to count.
   if (e.owner != owner) return false;
   if (e.status == RewardStatus::granted) {
-    value = e.value ? *e.value : Decimal{};
+    // A decision may work out an earlier expiry than the one the reward was paid with (an expiry
+    // that depends on the facts): the ledger keeps it granted to its own (record), so its money
+    // stays spent and nothing is given back.
+    value = e.value && r.status != RewardStatus::expired ? *e.value : Decimal{};
     return true;
   }
   // Paid, then expired: a cap still counts it first, and its money is no longer spent (nothing to
@@ -204,12 +208,13 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
     e.listed_at = place;
     if (e.paid) {
       // Paid: what it is stays, and when; it may still be cancelled, or granted again once
-      // cancelled. It expires at the expiry it was given (expire_until), whatever this decision
-      // works out from its own `now` (`expires 30 days after grant` on a reward without a settle
-      // date, or an expiry that depends on the facts).
-      if (r.status != RewardStatus::expired && may_change(e.status, r.status)) {
+      // cancelled (with the expiry of that grant). While granted it expires at the expiry it was
+      // given (expire_until), whatever this decision works out from its own `now` (`expires 30
+      // days after grant` on a reward without a settle date, or an expiry that depends on the
+      // facts); one cancelled, then given again past its expiry, is expired.
+      if (may_change(e.status, r.status) && !(e.status == RewardStatus::granted && r.status == RewardStatus::expired)) {
         e.reason.assign(r.reason);
-        if (r.status == RewardStatus::granted && r.expires_at) e.expires_at = r.expires_at;
+        if (r.status == RewardStatus::granted || r.status == RewardStatus::expired) e.expires_at = r.expires_at;
         set_status(e, r.status);
       }
     } else if (!same_terms(e, r)) {
@@ -259,9 +264,11 @@ void Runner::queue_expiry(std::uint32_t i) {
 void Runner::expire_until(const DateTime& now) {
   while (!expiries_.empty() && expiries_.front().first <= now.utc_seconds) {
     std::pop_heap(expiries_.begin(), expiries_.end(), std::greater<>());
-    const std::uint32_t i = expiries_.back().second;
+    const auto [seconds, i] = expiries_.back();
     expiries_.pop_back();
-    expire_due(ledger_[i], now);  // not if cancelled since, or given a later expiry (queued too)
+    LedgerEntry& e = ledger_[i];
+    if (e.expiry_queued == seconds) e.expiry_queued = INT64_MIN;  // granted again later, it is queued again
+    expire_due(e, now);  // not if cancelled since, or given a later expiry (queued too)
   }
 }
 
@@ -493,8 +500,11 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
     listing_.push_back(entry);
     const LedgerEntry& e = ledger_[entry];
     if (r.settles_at) consider(*r.settles_at);
+    // (One never paid, and expired already, has nothing left to look at: `expires 0 days after
+    // grant` would otherwise ask for a look every second.)
+    const bool unpaid_live = !e.paid && (r.status == RewardStatus::granted || r.status == RewardStatus::pending);
     if (const std::optional<DateTime>& expiry = e.paid ? e.expires_at : r.expires_at;
-        expiry && (!e.paid || e.status == RewardStatus::granted)) {
+        expiry && (unpaid_live || (e.paid && e.status == RewardStatus::granted))) {
       consider(DateTime{expiry->utc_seconds + 1, expiry->offset_seconds});
     }
     if (r.granted_at && *r.granted_at == now && !r.settles_at && !e.paid) moving = true;

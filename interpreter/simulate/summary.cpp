@@ -73,7 +73,7 @@ bool counts_as_given(RewardStatus s) {
 
 // A paid reward to reverse or claw back (docs/simulate.md): `cancelled` when a later decision
 // made it void (S14: a review flagged the order after the reward was paid), `no_longer_given`
-// when it is still granted but its referrer's last decision no longer lists it (the friend's
+// when it is still granted but no referrer's last decision lists it any more (the friend's
 // order was returned after the reward settled); empty for any other reward.
 const char* clawback(const LedgerEntry& e) {
   if (e.cancelled_paid) return "cancelled";

@@ -407,5 +407,48 @@ TEST(Ledger, APaidRewardKeepsTheExpiryItWasGivenWith) {
   }
 }
 
+// var_budget.jsonl, under var_expiry.refpol (a 10 CNY budget): C1's first friend completes on 12-02,
+// the coupon is granted on 12-03 10:00 with 30 days (to 2027-01-02); the second completes on 12-04
+// and settles on 12-05, when the budget is spent: withheld. C1 shares on 12-06: a decision now
+// works out the first coupon's expiry as 12-05, past, but the coupon was given with 30 days: it
+// stays granted and its money spent, so the second stays withheld (10 CNY used, not 20).
+TEST(Ledger, AnEarlierExpiryWorkedOutLaterGivesNoMoneyBack) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("var_budget.jsonl", "var_expiry.refpol", reuse, "2026-12-07T00:00:00+08:00");
+    EXPECT_NE(out.rewards.find("/R1,referrer,C1,thanks,,coupon,10.00,CNY,10.00,granted,,"), std::string::npos) << out.rewards;
+    EXPECT_NE(out.rewards.find("/R2,referrer,C1,thanks,,coupon,10.00,CNY,10.00,withheld,budget,"), std::string::npos) << out.rewards;
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "10.00");
+  }
+}
+
+// void_then_expired.jsonl, under void_regrant.refpol: the coupon is granted on 12-02 12:00 (valid
+// to 12-03 12:00), cancelled at 18:00 (the friend is blocked: void, paid, to claw back), and the
+// friend is unblocked on 12-04, past the coupon's expiry: the reward is given again, expired. It
+// is no longer a cancelled one.
+TEST(Ledger, ACancelledRewardGivenAgainPastItsExpiryIsExpired) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    testing_replay::Outputs out = replay("void_then_expired.jsonl", "void_regrant.refpol", reuse, "2026-12-03T00:00:00+08:00");
+    EXPECT_EQ(clawback_of(out.rewards, "void-regrant/thanks/referrer:C1/R1"), "cancelled");
+    out = replay("void_then_expired.jsonl", "void_regrant.refpol", reuse, "2026-12-10T00:00:00+08:00");
+    EXPECT_EQ(rows_by_recipient(out.rewards)["C1"].status, "expired");
+    EXPECT_EQ(clawback_of(out.rewards, "void-regrant/thanks/referrer:C1/R1"), "");
+    EXPECT_EQ(summary_field(out.summary, R"re("cancelled": \{"count": ([0-9]+))re"), "0");
+  }
+}
+
+// zero_expiry.jsonl: C1's friend completes on 12-02 10:00; the welcome coupon is valid 0 days,
+// expired as soon as it is given. Nothing is left to look at: the replay does not look at C1
+// again each second (it did: 3,604 looks by 11:00).
+TEST(Ledger, ARewardExpiredWhenGivenAsksForNoMoreLooks) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("zero_expiry.jsonl", "zero_expiry.refpol", reuse, "2026-12-02T11:00:00+08:00");
+    EXPECT_EQ(summary_field(out.summary, R"re("evaluations": ([0-9]+))re"), "4");
+    EXPECT_EQ(rows_by_recipient(out.rewards)["C1"].status, "expired");
+  }
+}
+
 }  // namespace
 }  // namespace refpol::sim
