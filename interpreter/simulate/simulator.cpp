@@ -35,14 +35,6 @@ void take_terms(LedgerEntry& e, const Reward& r) {
   e.expires_at = r.expires_at;
 }
 
-// A status never goes back from paid to promised or not given: once granted (or expired, which
-// was granted first), only void (a cancellation) or expired may follow.
-bool may_change(RewardStatus from, RewardStatus to) {
-  if (from == to) return false;
-  if (from == RewardStatus::granted) return to == RewardStatus::void_ || to == RewardStatus::expired;
-  if (from == RewardStatus::expired) return to == RewardStatus::void_;
-  return true;
-}
 // Equal, and written the same (`100` is not `100.00` in the facts' text).
 bool same_decimal(const Decimal& a, const Decimal& b) { return a.mantissa == b.mantissa && a.scale == b.scale; }
 
@@ -104,10 +96,9 @@ void Runner::set_status(LedgerEntry& e, RewardStatus status) {
     }
     e.paid = true;
     if (e.role == "referrer") referrers_[e.owner].rewarded = true;
-    e.cancelled_paid = false;  // granted again
   }
   if (was_paid && status == RewardStatus::void_) e.cancelled_paid = true;
-  if (status == RewardStatus::expired) e.cancelled_paid = false;  // given again past its expiry: lapsed
+  if (status != RewardStatus::void_) e.cancelled_paid = false;  // given again (record)
   if (e.value && was_paid != (status == RewardStatus::granted)) {
     Decimal& paid = referrers_[e.owner].paid;
     was_paid ? sub(paid, *e.value, paid) : add(paid, *e.value, paid);
@@ -186,9 +177,10 @@ bool Runner::PaidLookup::paid(const Decision& d, const Reward& r, std::uint32_t 
     value = e.value && r.status != RewardStatus::expired ? *e.value : Decimal{};
     return true;
   }
-  // Paid, then expired: a cap still counts it first, and its money is no longer spent (nothing to
-  // give back).
-  if (e.status == RewardStatus::expired && e.paid) {
+  // Paid, then expired (and perhaps cancelled after that: record keeps it lapsed): a cap still
+  // counts it first, and its money is no longer spent (nothing to give back). One cancelled while
+  // granted had its money given back: the decision charges it as a new grant.
+  if (e.paid && (e.status == RewardStatus::expired || (e.status == RewardStatus::void_ && !e.cancelled_paid))) {
     value = Decimal{};
     return true;
   }
@@ -206,16 +198,25 @@ std::uint32_t Runner::record(const Decision& d, const Reward& r, std::uint32_t p
   if (found) {
     LedgerEntry& e = ledger_[*found];
     e.listed_at = place;
-    if (e.paid) {
-      // Paid: what it is stays, and when; it may still be cancelled, or granted again once
-      // cancelled (with the expiry of that grant). While granted it expires at the expiry it was
-      // given (expire_until), whatever this decision works out from its own `now` (`expires 30
-      // days after grant` on a reward without a settle date, or an expiry that depends on the
-      // facts); one cancelled, then given again past its expiry, is expired.
-      if (may_change(e.status, r.status) && !(e.status == RewardStatus::granted && r.status == RewardStatus::expired)) {
+    // Cancelled after it was paid (its money given back), then given again (or found expired) by
+    // this decision: a new grant, on this decision's terms, which the decision charged as new.
+    const bool given_again = e.status == RewardStatus::void_ && e.cancelled_paid &&
+                             (r.status == RewardStatus::granted || r.status == RewardStatus::pending ||
+                              r.status == RewardStatus::expired);
+    if (e.paid && !given_again && (e.status == RewardStatus::granted || e.status == RewardStatus::expired ||
+                                   e.status == RewardStatus::void_)) {
+      // Paid: what it is stays, and when. It may still be cancelled; while granted it expires at
+      // the expiry it was given (expire_until), whatever this decision works out from its own
+      // `now` (`expires 30 days after grant` on a reward without a settle date, or an expiry
+      // that depends on the facts). One that expired and was then cancelled, given again, has
+      // lapsed all the same: expired, not paid a second time. A cancelled one the decision
+      // withholds stays cancelled.
+      if (r.status == RewardStatus::void_ && e.status != RewardStatus::void_) {
         e.reason.assign(r.reason);
-        if (r.status == RewardStatus::granted || r.status == RewardStatus::expired) e.expires_at = r.expires_at;
-        set_status(e, r.status);
+        set_status(e, RewardStatus::void_);
+      } else if (e.status == RewardStatus::void_ && !e.cancelled_paid && r.status != RewardStatus::void_) {
+        e.reason.clear();
+        set_status(e, RewardStatus::expired);
       }
     } else if (!same_terms(e, r)) {
       // Not paid yet: it is what the latest decision says (a budget fallback, a capped amount).

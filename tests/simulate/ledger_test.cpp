@@ -450,5 +450,45 @@ TEST(Ledger, ARewardExpiredWhenGivenAsksForNoMoreLooks) {
   }
 }
 
+// regrant.jsonl: C1 refers F1 and F2. F1's order completes on 12-01 12:00: the 60 CNY coupon is
+// paid on 12-02 12:00. F1 is blocked on 12-03 10:00: cancelled, its money given back. F2's coupon
+// is paid on 12-04 12:00 (60 spent). F1 is unblocked on 12-05 10:00: the decision gives R1 again,
+// as a new grant; under regrant_fallback.refpol (100 CNY budget) 40 are left, so it is the free
+// fallback gift, and the ledger holds what the decision charged: 60 CNY used, not 120. Under
+// regrant_cap.refpol (10 points a referral, capped at 15), R2's 10 points paid come first and R1
+// gets 5: 15 points, not 20.
+TEST(Ledger, ACancelledRewardGivenAgainIsANewGrantOnTheDecisionsTerms) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const std::string r1 = "regrant-fallback/thanks/referrer:C1/R1";
+    testing_replay::Outputs out = replay("regrant.jsonl", "regrant_fallback.refpol", reuse, "2026-12-04T23:59:59+08:00");
+    EXPECT_EQ(clawback_of(out.rewards, r1), "cancelled");
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "60.00");
+    out = replay("regrant.jsonl", "regrant_fallback.refpol", reuse, "2026-12-05T23:59:59+08:00");
+    EXPECT_NE(out.rewards.find(r1 + ",referrer,C1,thanks,,gift,,,,granted,budget_fallback,"), std::string::npos) << out.rewards;
+    EXPECT_EQ(clawback_of(out.rewards, r1), "");
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "60.00");
+    out = replay("regrant.jsonl", "regrant_cap.refpol", reuse, "2026-12-06T23:59:59+08:00");
+    EXPECT_NE(out.rewards.find("/R1,referrer,C1,per_referral,,points,5,points,0.50,granted,"), std::string::npos) << out.rewards;
+    EXPECT_NE(out.rewards.find("/R2,referrer,C1,per_referral,,points,10,points,1.00,granted,"), std::string::npos) << out.rewards;
+  }
+}
+
+// lapsed_void.jsonl, under lapsed_regrant.refpol: C1's coupon is paid on 12-02 12:00, valid a day;
+// it expires on 12-03 12:00. F1 is blocked on 12-04 (void) and unblocked on 12-05, after C1 has
+// shared (a decision now counts the coupon valid for ever). It lapsed before it was cancelled:
+// expired, not paid a second time.
+TEST(Ledger, ARewardThatLapsedBeforeItWasCancelledIsNotPaidAgain) {
+  for (bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse);
+    const testing_replay::Outputs out = replay("lapsed_void.jsonl", "lapsed_regrant.refpol", reuse, "2026-12-06T23:59:59+08:00");
+    EXPECT_NE(out.rewards.find(",coupon,60.00,CNY,60.00,expired,,2026-12-01T12:00:00+08:00,2026-12-02T12:00:00+08:00,"
+                               "2026-12-02T12:00:00+08:00,2026-12-03T12:00:00+08:00,"),
+              std::string::npos)
+        << out.rewards;
+    EXPECT_EQ(summary_field(out.summary, R"re("used": "([0-9.]+)")re"), "0.00");
+  }
+}
+
 }  // namespace
 }  // namespace refpol::sim
