@@ -15,9 +15,7 @@ int run_check(const CheckOptions& options) {
   Diagnostics all;
   for (const auto& path : options.files) {
     LoadResult r = load_policy(path);
-    for (const auto& d : r.diagnostics.items()) {
-      if (!d.source && (d.code == "E020" || d.code == "E010")) io_problem = true;
-    }
+    if (r.diagnostics.file_unreadable()) io_problem = true;
     errors += r.diagnostics.error_count();
     warnings += r.diagnostics.warning_count();
     all.append(r.diagnostics);

@@ -11,9 +11,7 @@ int run_schema(const SchemaCmdOptions& o) {
   LoadResult r = load_policy(o.policy);
   if (!r.policy) {
     std::fputs(render_text(r.diagnostics).c_str(), stderr);
-    bool io = false;
-    for (const auto& d : r.diagnostics.items()) io = io || (!d.source && (d.code == "E020" || d.code == "E010"));
-    return io ? kExitUsage : kExitFindings;
+    return r.diagnostics.file_unreadable() ? kExitUsage : kExitFindings;
   }
   std::string text = facts_json_schema(*r.policy);
   std::fwrite(text.data(), 1, text.size(), stdout);

@@ -29,9 +29,7 @@ std::shared_ptr<const Program> compile_or_report(const std::string& path, int& e
   CompileResult c = compile_file(path);
   if (c.program) return c.program;
   std::fputs(render_text(c.diagnostics).c_str(), stderr);
-  bool io = false;
-  for (const auto& d : c.diagnostics.items()) io = io || (!d.source && (d.code == "E020" || d.code == "E010"));
-  exit_code = io ? kExitUsage : kExitFindings;
+  exit_code = c.diagnostics.file_unreadable() ? kExitUsage : kExitFindings;
   return nullptr;
 }
 

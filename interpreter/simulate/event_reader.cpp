@@ -6,16 +6,14 @@
 #include <simdjson.h>
 
 #include <cctype>
-#include <cstdint>
 #include <charconv>
+#include <cstdint>
 #include <vector>
 
 #include "interpreter/eval/decimal.hpp"
 #include "interpreter/source/diagnostic.hpp"
 
 namespace refpol::sim {
-
-
 
 namespace {
 

@@ -529,11 +529,7 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   // This decision's listing replaces its last one in each entry's count of the last decisions
   // that list it.
   for (std::uint32_t i : state.last_listed) --ledger_[i].listers;
-  for (std::uint32_t i : listing_) {
-    LedgerEntry& e = ledger_[i];
-    ++e.listers;
-    e.listed = true;
-  }
+  for (std::uint32_t i : listing_) ++ledger_[i].listers;
   // A reward no last decision gives any more. A pending one (its order was refunded before it
   // settled, say) will never be paid: it is withdrawn. Granted ones stay: they were paid (and
   // are reported as no longer given); they still expire at their `expires_at`, as the decision
@@ -542,15 +538,13 @@ void Runner::evaluate(Index referrer, const DateTime& now, bool unread_change, b
   // still lists it.
   for (std::uint32_t i : state.last_listed) {
     LedgerEntry& e = ledger_[i];
-    if (e.owner == referrer || e.listers != 0 || !e.listed) continue;
-    e.listed = false;
+    if (e.owner == referrer || e.listed()) continue;
     if (const std::optional<DateTime> then = unlisted(e, now)) schedule(*then, e.owner);
   }
   state.last_listed.assign(listing_.begin(), listing_.end());
   for (std::uint32_t i : state.owned) {
     LedgerEntry& e = ledger_[i];
-    e.listed = e.listers != 0;
-    if (e.listed) continue;
+    if (e.listed()) continue;
     if (const std::optional<DateTime> then = unlisted(e, now)) consider(*then);
   }
   if (next) schedule(*next, referrer);

@@ -42,9 +42,9 @@ struct LedgerEntry {
   // How many referrers' last decisions list it: its owner's, and another's that gives the same
   // key (a member of two communities gets one reward, the first owner's entry).
   std::uint32_t listers = 0;
-  bool listed = true;  // listers > 0, as of the last decision that listed it or stopped listing it
   std::int64_t expiry_queued = INT64_MIN;  // the expires_at (utc seconds) in Runner::expiries_
   bool committed() const { return status == RewardStatus::granted || status == RewardStatus::pending; }
+  bool listed() const { return listers != 0; }
 };
 
 struct Problem {

@@ -77,7 +77,7 @@ bool counts_as_given(RewardStatus s) {
 // order was returned after the reward settled); empty for any other reward.
 const char* clawback(const LedgerEntry& e) {
   if (e.cancelled_paid) return "cancelled";
-  if (e.status == RewardStatus::granted && !e.listed) return "no_longer_given";
+  if (e.status == RewardStatus::granted && !e.listed()) return "no_longer_given";
   return "";
 }
 

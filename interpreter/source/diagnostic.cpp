@@ -32,6 +32,11 @@ void Diagnostics::append(const Diagnostics& other) {
 
 bool Diagnostics::has_errors() const { return error_count() > 0; }
 
+bool Diagnostics::file_unreadable() const {
+  return std::any_of(items_.begin(), items_.end(),
+                     [](const Diagnostic& d) { return !d.source && (d.code == "E020" || d.code == "E010"); });
+}
+
 std::size_t Diagnostics::error_count() const {
   return static_cast<std::size_t>(std::count_if(
       items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::error; }));

@@ -29,6 +29,9 @@ class Diagnostics {
   const std::vector<Diagnostic>& items() const { return items_; }
   Diagnostic& item(std::size_t i) { return items_[i]; }
   bool has_errors() const;
+  // Whether a file could not be read at all (E020) or was too large to (E010), as opposed to a
+  // problem in its text: the commands exit 2 for that, not 1.
+  bool file_unreadable() const;
   std::size_t error_count() const;
   std::size_t warning_count() const;
   bool empty() const { return items_.empty(); }
